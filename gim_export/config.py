@@ -1,0 +1,279 @@
+"""The TOML configuration file and the settings it yields.
+
+Section and option names follow the original Job_ExportGIM so that an Info Mart
+administrator recognises them. An unknown key, a wrong type or a value out of
+range is a :class:`ConfigError` that names the key.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from gim_export.errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "gimexport.toml"
+CONFIG_ENV_VAR = "GIMEXPORT_CONFIG"
+MAX_CHUNK_SECONDS = 86400
+
+# The PostgreSQL advisory lock that Info Mart maintenance and the export share.
+# The two int4 halves read "GIM" and "EXPT" in ASCII; see docs/operations.md.
+DEFAULT_MAINTENANCE_LOCK_KEY = 0x47494D_45585054
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option of gimexport, with the defaults of the original job."""
+
+    config_path: Path | None = None
+    # [schedule]
+    run_export: bool = False
+    export_schedule: str = "20 0/8"
+    # [gim-export]
+    output_directory: Path = Path("output")
+    chunk_size_seconds: int = MAX_CHUNK_SECONDS
+    use_export_views: bool = False
+    output_files_encoding: str = "utf8"
+    max_retries: int = 3
+    retry_delay_seconds: int = 30
+    thread_pool_size: int = 4
+    start_date: dt.datetime | None = None
+    days_to_keep_output_files: int = 14
+    encrypt_certificate: Path | None = None
+    compression_level: int = 6
+    file_mode: int = 0o600
+    maintenance_lock_key: int = DEFAULT_MAINTENANCE_LOCK_KEY
+    maintenance_lock_wait_seconds: int = 300
+    # [infomart]
+    connection: str = ""
+    password_env: str | None = None
+    schema: str = "public"
+    include: tuple[str, ...] = ("*",)
+    exclude: tuple[str, ...] = ()
+    views_schema: str = "gim_export_views"
+    schema_version_table: str = "ctl_schema_info"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """Return a copy with some settings replaced (used by tests and demo)."""
+        return replace(self, **changes)
+
+
+def _boolean(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, not {value!r}")
+    return value
+
+
+def _string(key: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be a string, not {value!r}")
+    return value
+
+
+def _integer(low: int, high: int | None = None) -> Callable[[str, object], int]:
+    def check(key: str, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key} must be an integer, not {value!r}")
+        if value < low or (high is not None and value > high):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise ConfigError(f"{key} must be {bound}, not {value!r}")
+        return value
+
+    return check
+
+
+def _encoding(key: str, value: object) -> str:
+    name = _string(key, value)
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise ConfigError(f"{key} {name!r} is not a known encoding") from None
+    return name
+
+
+def _patterns(key: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} must be a list of table-name patterns, not {value!r}")
+    return tuple(value)
+
+
+def _file_mode(key: str, value: object) -> int:
+    text = _string(key, value)
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise ConfigError(
+            f"{key} must be an octal mode such as '0600', not {text!r}"
+        ) from None
+    if mode & ~0o777 or not mode & 0o600 == 0o600:
+        raise ConfigError(f"{key} {text!r} must keep read and write for the owner")
+    return mode
+
+
+def parse_start_date(text: str) -> dt.datetime:
+    """Parse ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM:SS`` (optional zone) as UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date of the form YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    if moment.year < 1970:
+        raise ValueError(f"{text!r} lies before 1970")
+    return moment.astimezone(dt.UTC)
+
+
+def _start_date(key: str, value: object) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        value = value.isoformat(sep=" ")
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    text = _string(key, value)
+    if not text.strip():
+        return None
+    try:
+        return parse_start_date(text)
+    except ValueError as error:
+        raise ConfigError(f"{key}: {error}") from None
+
+
+def _optional_path(key: str, value: object) -> Path | None:
+    text = _string(key, value)
+    return Path(text) if text.strip() else None
+
+
+_Check = Callable[[str, object], Any]
+
+# section -> option -> (Settings field, check)
+_OPTIONS: dict[str, dict[str, tuple[str, _Check]]] = {
+    "schedule": {
+        "run-export": ("run_export", _boolean),
+        "export-schedule": ("export_schedule", _string),
+    },
+    "gim-export": {
+        "output-directory": ("output_directory", _string),
+        "chunk-size-seconds": ("chunk_size_seconds", _integer(1, MAX_CHUNK_SECONDS)),
+        "use-export-views": ("use_export_views", _boolean),
+        "output-files-encoding": ("output_files_encoding", _encoding),
+        "max-retries": ("max_retries", _integer(0, 100)),
+        "retry-delay-seconds": ("retry_delay_seconds", _integer(0, 86400)),
+        "thread-pool-size": ("thread_pool_size", _integer(1, 64)),
+        "start-date": ("start_date", _start_date),
+        "days-to-keep-output-files": ("days_to_keep_output_files", _integer(1)),
+        "encrypt-certificate": ("encrypt_certificate", _optional_path),
+        "compression-level": ("compression_level", _integer(0, 9)),
+        "file-mode": ("file_mode", _file_mode),
+        "maintenance-lock-key": ("maintenance_lock_key", _integer(-(2**63))),
+        "maintenance-lock-wait-seconds": (
+            "maintenance_lock_wait_seconds",
+            _integer(0, 86400),
+        ),
+    },
+    "infomart": {
+        "connection": ("connection", _string),
+        "password-env": ("password_env", _string),
+        "schema": ("schema", _string),
+        "include": ("include", _patterns),
+        "exclude": ("exclude", _patterns),
+        "views-schema": ("views_schema", _string),
+        "schema-version-table": ("schema_version_table", _string),
+    },
+}
+
+
+def settings_from_mapping(
+    data: Mapping[str, Any], base: Path | None = None
+) -> Settings:
+    """Build settings from parsed TOML; relative paths resolve against ``base``."""
+    values: dict[str, Any] = {}
+    for section, options in data.items():
+        known = _OPTIONS.get(section)
+        if known is None:
+            raise ConfigError(f"unknown section [{section}]")
+        if not isinstance(options, Mapping):
+            raise ConfigError(f"[{section}] must be a table of options")
+        for option, value in options.items():
+            if option not in known:
+                raise ConfigError(f"unknown option {option!r} in [{section}]")
+            name, check = known[option]
+            values[name] = check(f"[{section}] {option}", value)
+
+    if "output_directory" in values:
+        directory = Path(values["output_directory"]).expanduser()
+        if base is not None and not directory.is_absolute():
+            directory = base / directory
+        values["output_directory"] = directory
+    certificate = values.get("encrypt_certificate")
+    if base is not None and certificate is not None and not certificate.is_absolute():
+        values["encrypt_certificate"] = base / certificate
+    if values.get("maintenance_lock_key", 0) >= 2**63:
+        raise ConfigError("[gim-export] maintenance-lock-key must fit in a bigint")
+    return Settings(**values)
+
+
+def find_config(path: str | os.PathLike[str] | None) -> Path:
+    """The configuration path: the argument, $GIMEXPORT_CONFIG or ./gimexport.toml."""
+    if path is None:
+        path = os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG_NAME
+    return Path(path)
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and check the TOML configuration file."""
+    config_path = find_config(path)
+    try:
+        with open(config_path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"configuration file {str(config_path)!r} not found; "
+            "create one with `gimexport init` or pass --config"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"configuration file {str(config_path)!r}: {error}") from None
+    except OSError as error:
+        raise ConfigError(
+            f"cannot read configuration file {str(config_path)!r}: {error.strerror}"
+        ) from None
+
+    settings = settings_from_mapping(data, base=config_path.resolve().parent)
+    if not settings.connection:
+        raise ConfigError(
+            f"{str(config_path)!r} has no [infomart] connection; "
+            "give a libpq DSN such as 'host=dbhost dbname=gim user=gim_export'"
+        )
+    return replace(settings, config_path=config_path)
+
+
+def starter_config(connection: str, output_directory: str) -> dict[str, Any]:
+    """Return the content of a starter configuration file, defaults spelled out."""
+    return {
+        "schedule": {"run-export": False, "export-schedule": "20 0/8"},
+        "gim-export": {
+            "output-directory": output_directory,
+            "chunk-size-seconds": MAX_CHUNK_SECONDS,
+            "use-export-views": False,
+            "output-files-encoding": "utf8",
+            "max-retries": 3,
+            "retry-delay-seconds": 30,
+            "thread-pool-size": 4,
+            "days-to-keep-output-files": 14,
+        },
+        "infomart": {
+            "connection": connection,
+            "schema": "public",
+            "include": ["*"],
+            "exclude": [],
+        },
+    }

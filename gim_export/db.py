@@ -1,0 +1,88 @@
+"""Connections to PostgreSQL with the session settings the export relies on.
+
+Every value the export writes is rendered by the server, so the session pins
+the settings that change a value's text: time zone, date style, float digits,
+bytea and interval output. Passwords come only from libpq's own sources
+(``.pgpass``, ``PGPASSWORD``, a service file) or from an environment variable
+named in the configuration; they never reach a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import psycopg
+from psycopg import conninfo as pg_conninfo
+
+from gim_export.errors import ConfigError, DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
+
+SESSION_SETTINGS = {
+    "TimeZone": "UTC",
+    "DateStyle": "ISO, YMD",
+    "IntervalStyle": "postgres",
+    "extra_float_digits": "1",
+    "bytea_output": "hex",
+    "client_encoding": "UTF8",
+}
+
+_HIDDEN_KEYS = {"password", "sslpassword", "sslkey"}
+
+
+def describe(connection: str) -> str:
+    """Return the connection string with every secret left out, for messages."""
+    try:
+        params = pg_conninfo.conninfo_to_dict(connection)
+    except psycopg.ProgrammingError:
+        return "<unparsable connection string>"
+    shown = {k: v for k, v in params.items() if k not in _HIDDEN_KEYS}
+    return " ".join(f"{key}={value}" for key, value in sorted(shown.items()))
+
+
+def _conninfo(connection: str, password_env: str | None, application: str) -> str:
+    try:
+        params = pg_conninfo.conninfo_to_dict(connection)
+    except psycopg.ProgrammingError:
+        raise ConfigError(
+            "[infomart] connection is not a valid libpq connection string"
+        ) from None
+    if password_env:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise ConfigError(
+                f"[infomart] password-env names {password_env!r}, "
+                "which is not set in the environment"
+            )
+        params["password"] = password
+    params.setdefault("application_name", application)
+    return pg_conninfo.make_conninfo("", **params)
+
+
+def connect(
+    connection: str,
+    *,
+    password_env: str | None = None,
+    application: str = "gimexport",
+    autocommit: bool = False,
+) -> psycopg.Connection[tuple[object, ...]]:
+    """Open a connection with the pinned session settings.
+
+    A failure is a :class:`DatabaseUnavailable` whose message names the
+    server without its password.
+    """
+    conninfo = _conninfo(connection, password_env, application)
+    logger.debug("connecting to %s", describe(connection))
+    try:
+        conn = psycopg.connect(conninfo, autocommit=True)
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[-1] if str(error).strip() else ""
+        raise DatabaseUnavailable(
+            f"cannot connect to {describe(connection)!r}: {reason}"
+        ) from None
+    with conn.cursor() as cursor:
+        for name, value in SESSION_SETTINGS.items():
+            cursor.execute("SELECT set_config(%s, %s, false)", (name, value))
+    conn.autocommit = autocommit
+    return conn

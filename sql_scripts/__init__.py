@@ -1,0 +1,1 @@
+"""SQL scripts shipped with gimexport: the reference Info Mart and target DDL."""
