@@ -1,0 +1,447 @@
+"""The export folder: its name, the zip of CSV files, checksums and metadata.
+
+docs/format.md is the contract this module writes and reads. A folder is
+built under ``.gim/staging`` and published by one rename, after every file in
+it reached the disk, so that a folder named ``export_*`` is always complete.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gim_export import __version__
+
+logger = logging.getLogger(__name__)
+
+HWM_WIDTH = 19
+FOLDER_PREFIX = "export_"
+HASH_BLOCK = 512 * 1024
+MAX_XML_BYTES = 4 * 1024 * 1024
+KINDS = ("regular", "restart", "re-export")
+
+_FOLDER_RE = re.compile(
+    r"^export_(?P<hwm>\d{1,20})_(?P<date>\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2})"
+    r"(?:_reexport_(?P<seq>\d+))?$"
+)
+
+
+class FormatError(ValueError):
+    """A file of a folder does not follow docs/format.md."""
+
+
+@dataclass(frozen=True)
+class FolderName:
+    """The parts of an export folder's name."""
+
+    hwm: int
+    date: dt.datetime
+    re_export: int | None = None
+
+    def __str__(self) -> str:
+        stamp = self.date.astimezone(dt.UTC).strftime("%Y_%m_%d_%H_%M_%S")
+        name = f"{FOLDER_PREFIX}{self.hwm:0{HWM_WIDTH}d}_{stamp}"
+        if self.re_export is not None:
+            name += f"_reexport_{self.re_export:04d}"
+        return name
+
+
+def folder_name(hwm: int, max_data_ts: int, re_export: int | None = None) -> str:
+    """Return the folder name for a high-water mark and a data time."""
+    date = dt.datetime.fromtimestamp(max_data_ts, dt.UTC)
+    return str(FolderName(hwm, date, re_export))
+
+
+def parse_folder_name(name: str) -> FolderName | None:
+    """Return the parts of an export folder name, or None for another name."""
+    match = _FOLDER_RE.match(name)
+    if not match:
+        return None
+    try:
+        date = dt.datetime.strptime(match["date"], "%Y_%m_%d_%H_%M_%S")
+    except ValueError:
+        return None
+    seq = match["seq"]
+    return FolderName(
+        int(match["hwm"]), date.replace(tzinfo=dt.UTC), int(seq) if seq else None
+    )
+
+
+@dataclass(frozen=True)
+class TableEntry:
+    """One CSV file of a folder's zip."""
+
+    name: str
+    file: str
+    rows: int
+    sha1: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The content of ``export_XXX.extracted.xml``."""
+
+    created_ts: int
+    gim_schema_version: str
+    max_data_ts: int
+    hwm_from: int
+    hwm_from_created_ts: int
+    hwm_to: int
+    hwm_to_created_ts: int
+    data_from_ts: int
+    encoding: str
+    tables: tuple[TableEntry, ...] = ()
+    kind: str = "regular"
+    gim_version: str = f"gimexport {__version__}"
+    details: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = field(default=())
+
+    def detail(self, tag: str) -> dict[str, str] | None:
+        """Return the attributes of an optional element such as ``restart``."""
+        for name, attributes in self.details:
+            if name == tag:
+                return dict(attributes)
+        return None
+
+    def to_xml(self) -> bytes:
+        """Render the metadata as the XML document docs/format.md shows."""
+        root = ET.Element("export-metadata", {"format-version": "1"})
+        for tag, text in (
+            ("created-ts", str(self.created_ts)),
+            ("gim-schema-version", self.gim_schema_version),
+            ("gim-version", self.gim_version),
+            ("max-data-ts", str(self.max_data_ts)),
+        ):
+            ET.SubElement(root, tag).text = text
+        ET.SubElement(
+            root,
+            "hwm-from",
+            {
+                "audit-key": str(self.hwm_from),
+                "created-ts": str(self.hwm_from_created_ts),
+            },
+        )
+        ET.SubElement(
+            root,
+            "hwm-to",
+            {"audit-key": str(self.hwm_to), "created-ts": str(self.hwm_to_created_ts)},
+        )
+        ET.SubElement(root, "kind").text = self.kind
+        ET.SubElement(
+            root,
+            "data-span",
+            {"from-ts": str(self.data_from_ts), "to-ts": str(self.max_data_ts)},
+        )
+        ET.SubElement(root, "csv", _csv_dialect(self.encoding))
+        for tag, attributes in self.details:
+            ET.SubElement(root, tag, dict(attributes))
+        tables = ET.SubElement(root, "tables")
+        for entry in self.tables:
+            ET.SubElement(
+                tables,
+                "table",
+                {
+                    "name": entry.name,
+                    "file": entry.file,
+                    "rows": str(entry.rows),
+                    "sha1": entry.sha1,
+                    "columns": ",".join(entry.columns),
+                },
+            )
+        ET.indent(root)
+        body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return body + b"\n"
+
+    @classmethod
+    def from_xml(cls, data: bytes) -> Metadata:
+        """Parse an ``.extracted.xml``; refuse DTDs, entities and huge files."""
+        if len(data) > MAX_XML_BYTES:
+            raise FormatError(f"metadata is {len(data)} bytes, over the limit")
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise FormatError("metadata declares a DTD or entities, refused")
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as error:
+            raise FormatError(f"metadata is not well-formed XML: {error}") from None
+        return _metadata_from(root)
+
+
+def _csv_dialect(encoding: str) -> dict[str, str]:
+    return {
+        "encoding": encoding,
+        "delimiter": ",",
+        "quote": '"',
+        "line-end": "LF",
+        "header": "true",
+        "null": "unquoted-empty",
+        "empty-string": "quoted-empty",
+    }
+
+
+_KNOWN_TAGS = {
+    "created-ts",
+    "gim-schema-version",
+    "gim-version",
+    "max-data-ts",
+    "hwm-from",
+    "hwm-to",
+    "kind",
+    "data-span",
+    "csv",
+    "tables",
+}
+
+
+def _metadata_from(root: ET.Element) -> Metadata:
+    def text(tag: str) -> str:
+        element = root.find(tag)
+        if element is None or element.text is None:
+            raise FormatError(f"metadata lacks <{tag}>")
+        return element.text.strip()
+
+    def number(value: str | None, what: str) -> int:
+        if value is None or not re.fullmatch(r"-?\d{1,20}", value.strip()):
+            raise FormatError(f"metadata {what} is not an integer: {value!r}")
+        return int(value)
+
+    def mark(tag: str) -> tuple[int, int]:
+        element = root.find(tag)
+        if element is None:
+            raise FormatError(f"metadata lacks <{tag}>")
+        return (
+            number(element.get("audit-key"), f"<{tag}> audit-key"),
+            number(element.get("created-ts"), f"<{tag}> created-ts"),
+        )
+
+    hwm_from, from_ts = mark("hwm-from")
+    hwm_to, to_ts = mark("hwm-to")
+    max_data_ts = number(text("max-data-ts"), "<max-data-ts>")
+    span = root.find("data-span")
+    csv = root.find("csv")
+    kind_element = root.find("kind")
+    kind = (kind_element.text or "").strip() if kind_element is not None else "regular"
+    if kind not in KINDS:
+        raise FormatError(f"metadata <kind> {kind!r} is not one of {', '.join(KINDS)}")
+
+    tables = []
+    for element in root.iterfind("tables/table"):
+        tables.append(
+            TableEntry(
+                name=element.get("name", ""),
+                file=element.get("file", ""),
+                rows=number(element.get("rows"), "table rows"),
+                sha1=element.get("sha1", ""),
+                columns=tuple(c for c in element.get("columns", "").split(",") if c),
+            )
+        )
+    details = tuple(
+        (child.tag, tuple(sorted(child.attrib.items())))
+        for child in root
+        if child.tag not in _KNOWN_TAGS
+    )
+    return Metadata(
+        created_ts=number(text("created-ts"), "<created-ts>"),
+        gim_schema_version=text("gim-schema-version"),
+        gim_version=text("gim-version"),
+        max_data_ts=max_data_ts,
+        hwm_from=hwm_from,
+        hwm_from_created_ts=from_ts,
+        hwm_to=hwm_to,
+        hwm_to_created_ts=to_ts,
+        data_from_ts=number(span.get("from-ts"), "data-span from-ts")
+        if span is not None
+        else max_data_ts,
+        encoding=csv.get("encoding", "utf8") if csv is not None else "utf8",
+        tables=tuple(tables),
+        kind=kind,
+        details=details,
+    )
+
+
+class Transcoder:
+    """Turns UTF-8 bytes from the server into the output encoding, chunk by chunk.
+
+    Stateful codecs write their byte-order mark once, at the start of the
+    output. A character the encoding cannot hold raises UnicodeEncodeError.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.passthrough = codecs.lookup(encoding).name == "utf-8"
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._encoder = codecs.getincrementalencoder(encoding)("strict")
+
+    def feed(self, data: bytes) -> bytes:
+        """Return the encoded form of the next piece of UTF-8 input."""
+        if self.passthrough:
+            return data
+        return self._encoder.encode(self._decoder.decode(data))
+
+    def close(self) -> bytes:
+        """Return whatever the codecs held back, and check the input ended whole."""
+        if self.passthrough:
+            return b""
+        return self._encoder.encode(self._decoder.decode(b"", final=True), final=True)
+
+
+def sha1_line(digest: str, name: str) -> bytes:
+    """One line of ``sha1sum`` output: digest, two spaces, file name."""
+    return f"{digest}  {name}\n".encode()
+
+
+def parse_sha1_line(data: bytes) -> tuple[str, str]:
+    """Read a ``sha1sum`` line; accept the ``*`` binary marker and CRLF."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FormatError("checksum line is not UTF-8 text") from None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) != 1:
+        raise FormatError(f"checksum file holds {len(lines)} lines, not one")
+    match = re.fullmatch(r"([0-9a-fA-F]{40}) [ *](.+)", lines[0].rstrip("\r"))
+    if not match:
+        raise FormatError(f"checksum line {lines[0][:80]!r} is not in sha1sum form")
+    return match[1].lower(), match[2]
+
+
+def file_sha1(path: Path) -> str:
+    """Return the SHA-1 of a file, read in fixed-size blocks."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while block := handle.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class FolderWriter:
+    """Builds one export folder in a staging directory.
+
+    Add the tables one after another with :meth:`add_table`, then call
+    :meth:`finish` with the metadata; :func:`publish` moves the result into
+    the output directory.
+    """
+
+    def __init__(
+        self,
+        staging: Path,
+        name: str,
+        created: dt.datetime,
+        compression_level: int = 6,
+        file_mode: int = 0o600,
+    ) -> None:
+        self.name = name
+        self.directory = staging / name
+        if self.directory.exists():
+            shutil.rmtree(self.directory)
+        self.directory.mkdir(parents=True, mode=0o700)
+        self.zip_path = self.directory / f"{name}.zip"
+        self._created = created.astimezone(dt.UTC)
+        self._level = compression_level
+        self._mode = file_mode
+        self._zip = zipfile.ZipFile(
+            _create(self.zip_path, file_mode), "w", zipfile.ZIP_DEFLATED, True
+        )
+
+    def _entry(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, self._created.timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = (0o100000 | self._mode) << 16
+        # ZipInfo takes the level from a private field before Python 3.13.
+        info._compresslevel = self._level  # type: ignore[attr-defined]
+        info.compress_level = self._level  # type: ignore[attr-defined]
+        return info
+
+    def add_table(
+        self, table: str, columns: tuple[str, ...], chunks: Iterable[bytes]
+    ) -> tuple[str, int]:
+        """Write one CSV from encoded chunks; return its SHA-1 and byte count."""
+        file_name = f"{table.lower()}.csv"
+        digest = hashlib.sha1(usedforsecurity=False)
+        size = 0
+        with self._zip.open(self._entry(file_name), "w", force_zip64=True) as member:
+            for chunk in chunks:
+                digest.update(chunk)
+                member.write(chunk)
+                size += len(chunk)
+        checksum = digest.hexdigest()
+        with self._zip.open(self._entry(f"{file_name}.sha1"), "w") as member:
+            member.write(sha1_line(checksum, file_name))
+        return checksum, size
+
+    def finish(self, metadata: Metadata) -> None:
+        """Close the zip and write the ``.zip.sha1`` and ``.extracted.xml`` files."""
+        self._zip.close()
+        zip_name = self.zip_path.name
+        sha1_path = self.directory / f"{zip_name}.sha1"
+        xml_path = self.directory / f"{self.name}.extracted.xml"
+        _write(sha1_path, sha1_line(file_sha1(self.zip_path), zip_name), self._mode)
+        _write(xml_path, metadata.to_xml(), self._mode)
+        for path in (self.zip_path, sha1_path, xml_path):
+            _fsync(path)
+        _fsync(self.directory)
+
+    def abandon(self) -> None:
+        """Close and remove everything written so far."""
+        try:
+            self._zip.close()
+        except (OSError, ValueError):
+            logger.debug("closing an abandoned zip failed", exc_info=True)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _create(path: Path, mode: int) -> Path:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    os.close(fd)
+    return path
+
+
+def _write(path: Path, data: bytes, mode: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(folder: Path, output_directory: Path) -> Path:
+    """Move a finished folder from staging into the output directory, durably."""
+    target = output_directory / folder.name
+    if target.exists():
+        raise FileExistsError(f"folder {str(target)!r} exists already")
+    os.rename(folder, target)
+    _fsync(output_directory)
+    return target
+
+
+def read_metadata(folder: Path) -> Metadata:
+    """Read the ``.extracted.xml`` of a folder."""
+    path = folder / f"{folder.name}.extracted.xml"
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_XML_BYTES + 1)
+    return Metadata.from_xml(data)
+
+
+def export_folders(output_directory: Path) -> list[Path]:
+    """Return the published folders of an output directory, in name order."""
+    if not output_directory.is_dir():
+        return []
+    return sorted(
+        path
+        for path in output_directory.iterdir()
+        if path.is_dir() and parse_folder_name(path.name) is not None
+    )
