@@ -355,9 +355,8 @@ class FolderWriter:
         info = zipfile.ZipInfo(name, self._created.timetuple()[:6])
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = (0o100000 | self._mode) << 16
-        # ZipInfo takes the level from a private field before Python 3.13.
+        # ZipInfo has no public level before Python 3.13; this field backs it.
         info._compresslevel = self._level  # type: ignore[attr-defined]
-        info.compress_level = self._level  # type: ignore[attr-defined]
         return info
 
     def add_table(

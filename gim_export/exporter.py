@@ -1,0 +1,468 @@
+"""One run of the export job: the next folder (or folders) of the stream.
+
+A run holds the output directory's lock and the shared maintenance lock,
+repairs what an earlier run left, picks the next chunk of audit keys, streams
+every changed table from one database snapshot into a zip in staging, and
+publishes the folder before it moves the stream's position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from gim_export import db, hwm, infomart, locks, package, state
+from gim_export.config import Settings
+from gim_export.errors import DatabaseUnavailable, EncodingFailure
+from gim_export.infomart import AuditKey, Table
+from gim_export.progress import NoProgress, Progress
+
+logger = logging.getLogger(__name__)
+
+Connection = psycopg.Connection[tuple[object, ...]]
+
+COPY_BLOCK = 256 * 1024
+GAP_WAIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class FolderResult:
+    """A folder one run published."""
+
+    path: Path
+    metadata: package.Metadata
+
+    @property
+    def rows(self) -> int:
+        """Rows over all tables of the folder."""
+        return sum(entry.rows for entry in self.metadata.tables)
+
+
+@dataclass
+class ExportRun:
+    """What one ``export`` call did."""
+
+    folders: list[FolderResult] = field(default_factory=list)
+    blocked_at: int | None = None
+    waiting_keys: int = 0
+    skipped_tables: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def caught_up(self) -> bool:
+        """Whether no committed audit key is left for a later run."""
+        return self.waiting_keys == 0
+
+
+def export(
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    catch_up: bool = False,
+    gap_wait_seconds: float = GAP_WAIT_SECONDS,
+) -> ExportRun:
+    """Export the next chunk of the stream, or every chunk with ``catch_up``.
+
+    Connection losses are retried ``max-retries`` times, ``retry-delay-seconds``
+    apart; a chunk interrupted by one is built again from its start.
+    """
+    progress = progress or NoProgress()
+    output = settings.output_directory
+    state.prepare_output(output)
+
+    with locks.output_lock(output):
+        state.clear_staging(output)
+        run = ExportRun()
+        attempt = 0
+        while True:
+            try:
+                _export_chunks(settings, progress, run, catch_up, gap_wait_seconds)
+                return run
+            except psycopg.OperationalError as error:
+                state.clear_staging(output)
+                attempt += 1
+                if attempt > settings.max_retries:
+                    raise DatabaseUnavailable(
+                        f"lost the Info Mart connection {attempt} time(s), "
+                        f"giving up: {_first_line(error)}"
+                    ) from None
+                logger.warning(
+                    "connection lost (%s); retry %d of %d in %d s",
+                    _first_line(error),
+                    attempt,
+                    settings.max_retries,
+                    settings.retry_delay_seconds,
+                )
+                time.sleep(settings.retry_delay_seconds)
+            except DatabaseUnavailable:
+                attempt += 1
+                if attempt > settings.max_retries:
+                    raise
+                logger.warning(
+                    "Info Mart unreachable; retry %d of %d in %d s",
+                    attempt,
+                    settings.max_retries,
+                    settings.retry_delay_seconds,
+                )
+                time.sleep(settings.retry_delay_seconds)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _export_chunks(
+    settings: Settings,
+    progress: Progress,
+    run: ExportRun,
+    catch_up: bool,
+    gap_wait_seconds: float,
+) -> None:
+    """Export chunks on one connection until caught up or one chunk is done."""
+    with (
+        db.connect(
+            settings.connection,
+            password_env=settings.password_env,
+            application="gimexport export",
+            autocommit=True,
+        ) as conn,
+        locks.maintenance_lock(
+            conn,
+            settings.maintenance_lock_key,
+            settings.maintenance_lock_wait_seconds,
+        ),
+    ):
+        while True:
+            position = _starting_position(conn, settings)
+            folder = _export_one(
+                conn, settings, position, progress, run, gap_wait_seconds
+            )
+            if folder is None:
+                return
+            run.folders.append(folder)
+            if not catch_up or run.caught_up:
+                return
+
+
+def _starting_position(conn: Connection, settings: Settings) -> state.Position:
+    """The stream position, or the start point ``start-date`` gives a new stream."""
+    position = state.read_position(settings.output_directory)
+    if position.started or settings.start_date is None:
+        return position
+
+    start_ts = int(settings.start_date.timestamp())
+    query = sql.SQL("SELECT min(audit_key) FROM {} WHERE max_chunk_ts >= %s").format(
+        sql.Identifier(settings.schema, infomart.AUDIT_LOG)
+    )
+    row = conn.execute(query, (start_ts,)).fetchone()
+    if row is None or row[0] is None:
+        return position
+    first = int(row[0])  # type: ignore[call-overload]
+    logger.info(
+        "new stream: start-date %s begins at audit key %d", settings.start_date, first
+    )
+    return state.Position(hwm=first - 1, max_data_ts=None)
+
+
+def _export_one(
+    conn: Connection,
+    settings: Settings,
+    position: state.Position,
+    progress: Progress,
+    run: ExportRun,
+    gap_wait_seconds: float,
+) -> FolderResult | None:
+    """Export one chunk after ``position``; None when nothing can be exported."""
+    dead_below = _dead_below(conn, settings.schema, position.hwm, gap_wait_seconds)
+
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        committed = infomart.committed_audit_keys(conn, settings.schema, position.hwm)
+        chunk = hwm.choose_chunk(
+            committed,
+            position.hwm,
+            position.max_data_ts,
+            settings.chunk_size_seconds,
+            dead_below,
+        )
+        run.blocked_at = chunk.blocked_at if chunk else _first_gap(committed, position)
+        if chunk is None:
+            run.waiting_keys = len(committed)
+            _log_nothing_to_do(committed, run.blocked_at)
+            return None
+        run.waiting_keys = sum(
+            1 for key in committed if key.audit_key > chunk.hwm_to.audit_key
+        )
+
+        choice = infomart.choose_tables(
+            infomart.list_tables(conn, settings.schema),
+            settings.include,
+            settings.exclude,
+        )
+        run.skipped_tables = choice.skipped
+        version = infomart.schema_version(
+            conn, settings.schema, settings.schema_version_table
+        )
+        folder = _write_folder(
+            conn, settings, position, chunk, choice.tables, version, progress
+        )
+    finally:
+        conn.execute("ROLLBACK")
+
+    published = package.publish(folder.path, settings.output_directory)
+    new_position = state.position_after(published, folder.metadata)
+    state.write_position(settings.output_directory, new_position)
+    logger.info(
+        "published %s: audit keys %d..%d, %d rows in %d tables",
+        published.name,
+        chunk.hwm_from + 1,
+        chunk.hwm_to.audit_key,
+        folder.rows,
+        len(folder.metadata.tables),
+    )
+    return FolderResult(published, folder.metadata)
+
+
+def _dead_below(
+    conn: Connection, schema: str, position_hwm: int, wait_seconds: float
+) -> int:
+    """Find which missing audit keys belong to transactions that rolled back.
+
+    A first snapshot shows which keys are missing below committed ones. The
+    transactions open right after it may hold them; once every one of those
+    ended, the export snapshot taken next shows whatever they committed, so
+    keys still missing there are dead. Short transactions get
+    ``wait_seconds`` to end.
+    """
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        first_view = infomart.committed_audit_keys(conn, schema, position_hwm)
+    finally:
+        conn.execute("ROLLBACK")
+    if hwm.passable_keys(first_view, position_hwm)[1] is None:
+        return 0
+
+    open_then = infomart.open_transactions(conn)
+    deadline = time.monotonic() + wait_seconds
+    still_open = open_then & infomart.open_transactions(conn)
+    while still_open and time.monotonic() < deadline:
+        time.sleep(0.2)
+        still_open &= infomart.open_transactions(conn)
+    if still_open:
+        logger.info(
+            "audit keys are missing while %d transaction(s) that may hold them "
+            "are open (backend pids %s); the chunk stops before them",
+            len(still_open),
+            ", ".join(map(str, infomart.open_transaction_pids(conn, still_open))),
+        )
+    return hwm.dead_below(first_view, bool(still_open))
+
+
+def _first_gap(committed: Sequence[AuditKey], position: state.Position) -> int | None:
+    return hwm.passable_keys(committed, position.hwm)[1]
+
+
+def _log_nothing_to_do(committed: Sequence[AuditKey], blocked_at: int | None) -> None:
+    if blocked_at is not None:
+        logger.info(
+            "nothing to export: audit key %d is not committed yet and %d later "
+            "key(s) wait behind it",
+            blocked_at,
+            len(committed),
+        )
+    else:
+        logger.info("nothing to export: no audit key committed since the last run")
+
+
+@dataclass(frozen=True)
+class _BuiltFolder:
+    path: Path
+    metadata: package.Metadata
+
+    @property
+    def rows(self) -> int:
+        return sum(entry.rows for entry in self.metadata.tables)
+
+
+def _write_folder(
+    conn: Connection,
+    settings: Settings,
+    position: state.Position,
+    chunk: hwm.Chunk,
+    tables: Sequence[Table],
+    version: str,
+    progress: Progress,
+) -> _BuiltFolder:
+    """Stream every table's rows of the chunk into a folder in staging."""
+    created = dt.datetime.now(dt.UTC)
+    name = package.folder_name(chunk.hwm_to.audit_key, chunk.max_data_ts)
+    writer = package.FolderWriter(
+        state.staging_dir(settings.output_directory),
+        name,
+        created,
+        settings.compression_level,
+        settings.file_mode,
+    )
+    task = f"export {name}"
+    progress.start(task, total=len(tables), unit="tables")
+    try:
+        entries = []
+        for table in tables:
+            entry = _export_table(conn, writer, table, chunk, settings)
+            if entry is not None:
+                entries.append(entry)
+            progress.advance(task, 1)
+        metadata = package.Metadata(
+            created_ts=int(created.timestamp()),
+            gim_schema_version=version,
+            max_data_ts=chunk.max_data_ts,
+            hwm_from=chunk.hwm_from,
+            hwm_from_created_ts=position.hwm_created_ts,
+            hwm_to=chunk.hwm_to.audit_key,
+            hwm_to_created_ts=chunk.hwm_to.created_ts,
+            data_from_ts=chunk.data_from_ts,
+            encoding=settings.output_files_encoding,
+            tables=tuple(entries),
+        )
+        writer.finish(metadata)
+    except BaseException:
+        writer.abandon()
+        raise
+    finally:
+        progress.finish(task)
+    return _BuiltFolder(writer.directory, metadata)
+
+
+def changed_rows_query(table: Table, low: int, high: int) -> sql.Composed:
+    """SELECT the rows of ``table`` whose audit keys lie in (low, high]."""
+    create = sql.Identifier(infomart.CREATE_KEY)
+    condition = sql.SQL("({key} > {low} AND {key} <= {high})").format(
+        key=create, low=sql.Literal(low), high=sql.Literal(high)
+    )
+    if table.has_update_key:
+        condition = sql.SQL("{} OR ({key} > {low} AND {key} <= {high})").format(
+            condition,
+            key=sql.Identifier(infomart.UPDATE_KEY),
+            low=sql.Literal(low),
+            high=sql.Literal(high),
+        )
+    return sql.SQL("SELECT {columns} FROM {table} WHERE {condition}").format(
+        columns=sql.SQL(", ").join(map(sql.Identifier, table.column_names)),
+        table=table.identifier,
+        condition=condition,
+    )
+
+
+def _export_table(
+    conn: Connection,
+    writer: package.FolderWriter,
+    table: Table,
+    chunk: hwm.Chunk,
+    settings: Settings,
+) -> package.TableEntry | None:
+    """Copy one table's changed rows into the zip; None when it has none."""
+    query = changed_rows_query(table, chunk.hwm_from, chunk.hwm_to.audit_key)
+    copy = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(query)
+    transcoder = package.Transcoder(settings.output_files_encoding)
+
+    try:
+        with conn.cursor() as cursor, cursor.copy(copy) as stream:
+            blocks = _blocks(iter(stream))
+            first = next(blocks, b"")
+            if len(first) <= _header_length(first):
+                return None
+            checksum, _size = writer.add_table(
+                table.name, table.column_names, _encoded(transcoder, first, blocks)
+            )
+    except UnicodeEncodeError:
+        # The cancelled COPY aborted the snapshot's transaction; look for the
+        # culprit in a fresh one.
+        conn.execute("ROLLBACK")
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        raise _encoding_failure(conn, table, query, settings) from None
+
+    rows = cursor.rowcount
+    logger.info("exported %d rows of %s", rows, table.name)
+    return package.TableEntry(
+        name=table.name.lower(),
+        file=table.csv_name,
+        rows=rows,
+        sha1=checksum,
+        columns=table.column_names,
+    )
+
+
+def _blocks(stream: Iterator[memoryview | bytes]) -> Iterator[bytes]:
+    """Join the pieces COPY sends into blocks of about 256 KiB."""
+    buffer = bytearray()
+    for piece in stream:
+        buffer += piece
+        if len(buffer) >= COPY_BLOCK:
+            yield bytes(buffer)
+            buffer.clear()
+    if buffer:
+        yield bytes(buffer)
+
+
+def _header_length(data: bytes) -> int:
+    """Length of the CSV header line at the start of ``data``, its newline included.
+
+    Column names holding a quote or a line break arrive quoted, so the line
+    ends at the first newline outside quotes.
+    """
+    quoted = False
+    for index, byte in enumerate(data):
+        if byte == 0x22:
+            quoted = not quoted
+        elif byte == 0x0A and not quoted:
+            return index + 1
+    return len(data)
+
+
+def _encoded(
+    transcoder: package.Transcoder, first: bytes, rest: Iterator[bytes]
+) -> Iterator[bytes]:
+    yield transcoder.feed(first)
+    for block in rest:
+        yield transcoder.feed(block)
+    tail = transcoder.close()
+    if tail:
+        yield tail
+
+
+def _encoding_failure(
+    conn: Connection, table: Table, query: sql.Composed, settings: Settings
+) -> EncodingFailure:
+    """Find the first value the output encoding cannot hold, and describe it."""
+    encoding = settings.output_files_encoding
+    with conn.cursor(name="gimexport_encoding_probe") as cursor:
+        cursor.execute(query)
+        for row in cursor:
+            for column, value in zip(table.column_names, row, strict=True):
+                if not isinstance(value, str):
+                    continue
+                try:
+                    value.encode(encoding)
+                except UnicodeEncodeError as error:
+                    key = _row_key(table, row)
+                    bad = value[error.start : error.end]
+                    return EncodingFailure(
+                        f"{table.name}.{column} at {key} holds {bad!r}, which "
+                        f"output-files-encoding {encoding!r} cannot represent"
+                    )
+    return EncodingFailure(
+        f"{table.name}: a value cannot be represented in {encoding!r}"
+    )
+
+
+def _row_key(table: Table, row: Sequence[object]) -> str:
+    columns = table.primary_key or table.column_names[:1]
+    values = dict(zip(table.column_names, row, strict=True))
+    return ", ".join(f"{column}={values[column]!r}" for column in columns)
