@@ -373,14 +373,16 @@ def _export_table(
     transcoder = package.Transcoder(settings.output_files_encoding)
 
     try:
-        with conn.cursor() as cursor, cursor.copy(copy) as stream:
-            blocks = _blocks(iter(stream))
-            first = next(blocks, b"")
-            if len(first) <= _header_length(first):
-                return None
-            checksum, _size = writer.add_table(
-                table.name, table.column_names, _encoded(transcoder, first, blocks)
-            )
+        with conn.cursor() as cursor:
+            with cursor.copy(copy) as stream:
+                blocks = _blocks(iter(stream))
+                first = next(blocks, b"")
+                if len(first) <= _header_length(first):
+                    return None
+                checksum, _size = writer.add_table(
+                    table.name, table.column_names, _encoded(transcoder, first, blocks)
+                )
+            rows = cursor.rowcount
     except UnicodeEncodeError:
         # The cancelled COPY aborted the snapshot's transaction; look for the
         # culprit in a fresh one.
@@ -388,7 +390,6 @@ def _export_table(
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         raise _encoding_failure(conn, table, query, settings) from None
 
-    rows = cursor.rowcount
     logger.info("exported %d rows of %s", rows, table.name)
     return package.TableEntry(
         name=table.name.lower(),
@@ -399,7 +400,7 @@ def _export_table(
     )
 
 
-def _blocks(stream: Iterator[memoryview | bytes]) -> Iterator[bytes]:
+def _blocks(stream: Iterator[bytes | bytearray | memoryview]) -> Iterator[bytes]:
     """Join the pieces COPY sends into blocks of about 256 KiB."""
     buffer = bytearray()
     for piece in stream:

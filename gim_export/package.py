@@ -159,8 +159,8 @@ class Metadata:
                 },
             )
         ET.indent(root)
-        body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-        return body + b"\n"
+        body = ET.tostring(root, encoding="unicode")
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
 
     @classmethod
     def from_xml(cls, data: bytes) -> Metadata:
