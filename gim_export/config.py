@@ -22,9 +22,9 @@ DEFAULT_CONFIG_NAME = "gimexport.toml"
 CONFIG_ENV_VAR = "GIMEXPORT_CONFIG"
 MAX_CHUNK_SECONDS = 86400
 
-# The PostgreSQL advisory lock that Info Mart maintenance and the export share.
-# The two int4 halves read "GIM" and "EXPT" in ASCII; see docs/operations.md.
-DEFAULT_MAINTENANCE_LOCK_KEY = 0x47494D_45585054
+# The PostgreSQL advisory lock that Info Mart maintenance and the export share;
+# its bytes spell "GIMEXPT" in ASCII. docs/scheduling.md shows how to take it.
+DEFAULT_MAINTENANCE_LOCK_KEY = 0x47494D45585054
 
 
 @dataclass(frozen=True)
