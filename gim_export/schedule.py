@@ -386,14 +386,14 @@ def _export_once(
     logger.info("starting the export scheduled for %s", _show(scheduled, zone))
     started = time.monotonic()
     try:
-        result = export(settings)
+        export(settings)
     except GimExportError as error:
         logger.error("scheduled export failed: %s", error)
     except Exception:
         logger.exception("scheduled export failed unexpectedly")
     else:
         elapsed = time.monotonic() - started
-        logger.info("scheduled export finished in %.1f s: %s", elapsed, result)
+        logger.info("scheduled export finished in %.1f s", elapsed)
 
 
 def run(
