@@ -129,7 +129,9 @@ def lock_modes(conn: psycopg.Connection[tuple[object, ...]], key: int) -> list[s
     rows = conn.execute(
         "SELECT mode || CASE WHEN granted THEN '' ELSE ' waiting' END"
         " FROM pg_locks WHERE locktype = 'advisory'"
-        " AND classid = %s AND objid = %s AND objsubid = 1 ORDER BY 1",
+        " AND classid = %s AND objid = %s AND objsubid = 1"
+        " AND database = (SELECT oid FROM pg_database"
+        " WHERE datname = current_database()) ORDER BY 1",
         (classid, objid),
     ).fetchall()
     return [str(row[0]) for row in rows]
