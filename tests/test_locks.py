@@ -14,8 +14,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from gim_export.config import DEFAULT_MAINTENANCE_LOCK_KEY
-from gim_export.errors import ExportAlreadyRunning, MaintenanceLockHeld
+from gim_export.config import DEFAULT_MAINTENANCE_LOCK_KEY, Settings
+from gim_export.errors import CatalogError, ExportAlreadyRunning, MaintenanceLockHeld
+from gim_export.exporter import export
 from gim_export.locks import lock_path, maintenance_lock, output_lock, pg_locks_ids
 
 REPO = Path(__file__).resolve().parents[1]
@@ -221,3 +222,69 @@ def test_default_key_as_pg_locks_and_the_docs_show_it(empty_db: str) -> None:
     docs = (REPO / "docs" / "scheduling.md").read_text()
     for number in (key, classid, objid):
         assert str(number) in docs
+
+
+# The exporter takes both locks before it reads the Info Mart catalog, so an
+# empty database shows how long it waits: past the lock it fails on the catalog.
+
+
+def test_export_gives_up_while_maintenance_runs(empty_db: str, tmp_path: Path) -> None:
+    settings = Settings(
+        connection=empty_db,
+        output_directory=tmp_path / "out",
+        maintenance_lock_wait_seconds=1,
+    )
+    with connect(empty_db) as maintenance:
+        maintenance.execute(
+            "SELECT pg_advisory_lock(%s)", (settings.maintenance_lock_key,)
+        )
+        with pytest.raises(MaintenanceLockHeld, match="gave up after waiting 1 s"):
+            export(settings)
+
+
+def test_export_goes_on_when_maintenance_ends(empty_db: str, tmp_path: Path) -> None:
+    settings = Settings(
+        connection=empty_db,
+        output_directory=tmp_path / "out",
+        maintenance_lock_wait_seconds=30,
+    )
+    with connect(empty_db) as maintenance:
+        key = settings.maintenance_lock_key
+        maintenance.execute("SELECT pg_advisory_lock(%s)", (key,))
+        unlock = "SELECT pg_advisory_unlock(%s)"
+        threading.Timer(0.5, maintenance.execute, (unlock, (key,))).start()
+
+        started = time.monotonic()
+        with pytest.raises(CatalogError, match="has no CTL_AUDIT_LOG table"):
+            export(settings)
+        assert 0.5 <= time.monotonic() - started < 30
+
+
+def test_second_export_of_a_directory_is_refused(empty_db: str, tmp_path: Path) -> None:
+    settings = Settings(
+        connection=empty_db,
+        output_directory=tmp_path / "out",
+        maintenance_lock_wait_seconds=30,
+    )
+    errors: list[Exception] = []
+
+    def first_export() -> None:
+        try:
+            export(settings)
+        except Exception as error:
+            errors.append(error)
+
+    with connect(empty_db) as maintenance:
+        key = settings.maintenance_lock_key
+        maintenance.execute("SELECT pg_advisory_lock(%s)", (key,))
+        first = threading.Thread(target=first_export)
+        first.start()
+        path = lock_path(settings.output_directory)
+        while not path.exists() or path.read_text() == "":
+            time.sleep(0.01)
+
+        with pytest.raises(ExportAlreadyRunning, match=f"pid {os.getpid()}"):
+            export(settings)
+        maintenance.execute("SELECT pg_advisory_unlock(%s)", (key,))
+        first.join(timeout=30)
+    assert [type(error) for error in errors] == [CatalogError]
