@@ -15,12 +15,12 @@ import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gim_export import __version__
+from gim_export.zipwriter import ZipWriter
 
 logger = logging.getLogger(__name__)
 
@@ -344,20 +344,11 @@ class FolderWriter:
             shutil.rmtree(self.directory)
         self.directory.mkdir(parents=True, mode=0o700)
         self.zip_path = self.directory / f"{name}.zip"
-        self._created = created.astimezone(dt.UTC)
-        self._level = compression_level
         self._mode = file_mode
-        self._zip = zipfile.ZipFile(
-            _create(self.zip_path, file_mode), "w", zipfile.ZIP_DEFLATED, True
+        self._file = open(_create(self.zip_path, file_mode), "wb")  # noqa: SIM115
+        self._zip = ZipWriter(
+            self._file, compression_level, created.astimezone(dt.UTC), file_mode
         )
-
-    def _entry(self, name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, self._created.timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = (0o100000 | self._mode) << 16
-        # ZipInfo has no public level before Python 3.13; this field backs it.
-        info._compresslevel = self._level  # type: ignore[attr-defined]
-        return info
 
     def add_table(
         self, table: str, columns: tuple[str, ...], chunks: Iterable[bytes]
@@ -366,19 +357,19 @@ class FolderWriter:
         file_name = f"{table.lower()}.csv"
         digest = hashlib.sha1(usedforsecurity=False)
         size = 0
-        with self._zip.open(self._entry(file_name), "w", force_zip64=True) as member:
+        with self._zip.open(file_name) as member:
             for chunk in chunks:
                 digest.update(chunk)
                 member.write(chunk)
                 size += len(chunk)
         checksum = digest.hexdigest()
-        with self._zip.open(self._entry(f"{file_name}.sha1"), "w") as member:
-            member.write(sha1_line(checksum, file_name))
+        self._zip.write_entry(f"{file_name}.sha1", sha1_line(checksum, file_name))
         return checksum, size
 
     def finish(self, metadata: Metadata) -> None:
         """Close the zip and write the ``.zip.sha1`` and ``.extracted.xml`` files."""
         self._zip.close()
+        self._file.close()
         zip_name = self.zip_path.name
         sha1_path = self.directory / f"{zip_name}.sha1"
         xml_path = self.directory / f"{self.name}.extracted.xml"
@@ -390,10 +381,7 @@ class FolderWriter:
 
     def abandon(self) -> None:
         """Close and remove everything written so far."""
-        try:
-            self._zip.close()
-        except (OSError, ValueError):
-            logger.debug("closing an abandoned zip failed", exc_info=True)
+        self._file.close()
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
