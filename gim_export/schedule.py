@@ -413,6 +413,7 @@ def run(
     export takes effect when that export returns.
     """
     clock = clock or SystemClock()
+    zone = zone or local_zone()
     parse_schedule(settings.export_schedule)
     stamp = _stamp(settings.config_path)
     upcoming: dt.datetime | None = None
