@@ -41,6 +41,15 @@ def describe(connection: str) -> str:
     return " ".join(f"{key}={value}" for key, value in sorted(shown.items()))
 
 
+def failure_reason(error: BaseException) -> str:
+    """The useful part of a libpq error: its first line, less the address."""
+    lines = str(error).strip().splitlines()
+    if not lines:
+        return type(error).__name__
+    reason = lines[0].rsplit(" failed: ", 1)[-1]
+    return " ".join(reason.split())
+
+
 def _conninfo(connection: str, password_env: str | None, application: str) -> str:
     try:
         params = pg_conninfo.conninfo_to_dict(connection)
@@ -77,9 +86,8 @@ def connect(
     try:
         conn = psycopg.connect(conninfo, autocommit=True)
     except psycopg.OperationalError as error:
-        reason = str(error).strip().splitlines()[-1] if str(error).strip() else ""
         raise DatabaseUnavailable(
-            f"cannot connect to {describe(connection)!r}: {reason}"
+            f"cannot connect to {describe(connection)!r}: {failure_reason(error)}"
         ) from None
     with conn.cursor() as cursor:
         for name, value in SESSION_SETTINGS.items():

@@ -90,11 +90,11 @@ def export(
                 if attempt > settings.max_retries:
                     raise DatabaseUnavailable(
                         f"lost the Info Mart connection {attempt} time(s), "
-                        f"giving up: {_first_line(error)}"
+                        f"giving up: {db.failure_reason(error)}"
                     ) from None
                 logger.warning(
                     "connection lost (%s); retry %d of %d in %d s",
-                    _first_line(error),
+                    db.failure_reason(error),
                     attempt,
                     settings.max_retries,
                     settings.retry_delay_seconds,
@@ -111,11 +111,6 @@ def export(
                     settings.retry_delay_seconds,
                 )
                 time.sleep(settings.retry_delay_seconds)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _export_chunks(

@@ -1,0 +1,84 @@
+"""The sending side's commands as a user runs them: exit codes and messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from gim_export.cli import cli
+
+
+def config_file(tmp_path: Path, connection: str, extra: str = "") -> Path:
+    path = tmp_path / "gimexport.toml"
+    path.write_text(
+        "[gim-export]\n"
+        'output-directory = "out"\n'
+        "retry-delay-seconds = 0\n"
+        "max-retries = 1\n"
+        f"{extra}"
+        f"[infomart]\nconnection = {connection!r}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_unknown_option_is_a_usage_error_naming_the_key(tmp_path: Path) -> None:
+    path = config_file(tmp_path, "dbname=gim", extra="chunk-seconds = 60\n")
+    code, out, err = run("--config", str(path), "export")
+    assert code == 2
+    assert err == "Error: unknown option 'chunk-seconds' in [gim-export]\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_config_file_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("--config", str(tmp_path / "none.toml"), "export")
+    assert code == 2
+    assert err.startswith("Error: configuration file ")
+    assert err.count("\n") == 1
+
+
+def test_unreachable_database_fails_without_writing_anything(tmp_path: Path) -> None:
+    connection = "host=127.0.0.1 port=1 dbname=gim user=gim password=s3cr3t-pw"
+    path = config_file(tmp_path, connection)
+    code, _, err = run("--config", str(path), "-q", "export")
+    assert code == 1
+    assert err == (
+        "Error: cannot connect to 'dbname=gim host=127.0.0.1 port=1 user=gim': "
+        "Connection refused\n"
+    )
+    assert "s3cr3t-pw" not in err
+    output = tmp_path / "out"
+    assert [p.name for p in output.iterdir()] == [".gim"]
+    assert not (output / ".gim" / "state.toml").exists()
+
+
+def test_init_writes_a_config_that_loads_and_refuses_to_overwrite(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "gimexport.toml"
+    code, out, _ = run("--config", str(path), "init", "--connection", "service=gim")
+    assert (code, out) == (0, f"wrote {path}\n")
+    assert 'connection = "service=gim"' in path.read_text()
+    code, _, err = run("--config", str(path), "init")
+    assert code == 2
+    assert "exists; pass --force" in err
+
+
+def _commands(group: click.Group) -> list[str]:
+    return sorted(group.commands)
+
+
+@pytest.mark.parametrize("command", _commands(cli))
+def test_commands_have_help(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert cli.commands[command].help
+    assert "Example:" in out
