@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -47,8 +48,14 @@ def init(
     is_flag=True,
     help="Export chunk after chunk until no committed audit key is left.",
 )
+@click.option(
+    "--if-scheduled",
+    is_flag=True,
+    help="Export only when export-schedule says a run is due (for a cron line "
+    "or timer that fires every few minutes).",
+)
 @click.pass_context
-def export(ctx: click.Context, catch_up: bool) -> None:
+def export(ctx: click.Context, catch_up: bool, if_scheduled: bool) -> None:
     """Export the next chunk of changed rows as a new export_* folder.
 
     Without --catch-up one run writes at most one folder, as the original
@@ -61,6 +68,14 @@ def export(ctx: click.Context, catch_up: bool) -> None:
     from gim_export.exporter import export as run_export
 
     settings = settings_of(ctx)
+    if if_scheduled:
+        from gim_export.schedule import record_run, should_run_now
+
+        now = dt.datetime.now(dt.UTC)
+        if not should_run_now(settings, now):
+            return
+        # Recorded first: a failed run waits for the next scheduled time.
+        record_run(settings, now)
     with progress_for(on_terminal()) as progress:
         run = run_export(settings, progress, catch_up=catch_up)
     for folder in run.folders:
