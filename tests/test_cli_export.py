@@ -82,3 +82,21 @@ def test_commands_have_help(command: str) -> None:
     assert code == 0
     assert cli.commands[command].help
     assert "Example:" in out
+
+
+def test_if_scheduled_does_nothing_while_run_export_is_false(tmp_path: Path) -> None:
+    path = config_file(tmp_path, "host=127.0.0.1 port=1 dbname=gim")
+    code, out, err = run("--config", str(path), "export", "--if-scheduled")
+    assert (code, out, err) == (0, "", "")
+    assert not (tmp_path / "out").exists()
+
+
+def test_if_scheduled_exports_when_due(tmp_path: Path) -> None:
+    path = config_file(tmp_path, "host=127.0.0.1 port=1 dbname=gim")
+    path.write_text(
+        '[schedule]\nrun-export = true\nexport-schedule = "* *"\n' + path.read_text()
+    )
+    code, _, err = run("--config", str(path), "-q", "export", "--if-scheduled")
+    assert code == 1
+    assert "cannot connect" in err
+    assert (tmp_path / "out" / ".gim" / "schedule-last-run").exists()
