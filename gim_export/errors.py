@@ -62,14 +62,27 @@ class ExportViewsOutdated(GimExportError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found while reading a folder or a chain of folders."""
+    """One problem found while reading a folder or a chain of folders.
+
+    ``kind`` is one of ``gim_export.chain.PROBLEM_KINDS``; ``file`` names the
+    file or zip entry concerned, ``expected`` and ``found`` the values that
+    disagree, ``other_folder`` the folder on the other side of a broken link.
+    """
 
     folder: str
     kind: str
     message: str
+    file: str | None = None
+    expected: str | None = None
+    found: str | None = None
+    other_folder: str | None = None
 
     def __str__(self) -> str:
         return f"{self.folder}: {self.kind}: {self.message}"
+
+
+class PositionFileError(GimExportError):
+    """verify-chain cannot write the position it was asked to remember."""
 
 
 class ChainVerificationError(GimExportError):

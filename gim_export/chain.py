@@ -1,0 +1,551 @@
+"""Verifying a directory of received export folders and the chain they form.
+
+An analyst who receives folders by file transfer calls :func:`verify_chain`
+before loading anything. It checks every ``export_*`` folder on its own
+(gim_export.received), then the chain across them: hwm-from against the
+previous hwm-to, max-data-ts, name order, restarts and re-exports. Every
+problem comes back as data; nothing stops at the first one.
+
+docs/receiving.md describes the checks for analysts, docs/format.md the
+folder format they rely on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tomllib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from gim_export.errors import (
+    ChainVerificationError,
+    ConfigError,
+    PositionFileError,
+    Problem,
+)
+from gim_export.package import (
+    FOLDER_PREFIX,
+    FolderName,
+    Metadata,
+    parse_folder_name,
+)
+from gim_export.progress import NoProgress, Progress
+from gim_export.received import (
+    DEFAULT_LIMITS,
+    FOLDER_PROBLEM_KINDS,
+    PROGRESS_TASK,
+    FolderCheck,
+    Limits,
+    verify_folder,
+)
+
+__all__ = [
+    "PROBLEM_KINDS",
+    "ChainReport",
+    "FolderResult",
+    "Limits",
+    "Position",
+    "read_position",
+    "verify_chain",
+    "verify_folder",
+    "write_position",
+]
+
+logger = logging.getLogger(__name__)
+
+POSITION_FILE = ".gim-verified"
+
+# Every problem kind verify_chain reports; docs/receiving.md explains each.
+PROBLEM_KINDS = (
+    "no-folders",
+    "not-a-folder",
+    *FOLDER_PROBLEM_KINDS,
+    "max-data-ts-backwards",
+    "gap",
+    "overlap",
+    "out-of-order",
+    "misplaced-re-export",
+)
+
+
+@dataclass(frozen=True)
+class FolderResult:
+    """One verified folder: what its metadata says and how it links."""
+
+    name: str
+    kind: str | None
+    hwm_from: int | None
+    hwm_to: int | None
+    max_data_ts: int | None
+    tables: int | None
+    rows: int | None
+    link: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Everything :func:`verify_chain` found, folder by folder."""
+
+    directory: Path
+    folders: tuple[FolderResult, ...]
+    problems: tuple[Problem, ...]
+    since: str | None = None
+    remembered: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether no problem was found."""
+        return not self.problems
+
+    def summary(self) -> str:
+        """One line: how many problems in how many folders."""
+        checked = _plural(len(self.folders), "folder")
+        if self.ok:
+            return f"{checked} verified, no problem"
+        blamed = len({problem.folder for problem in self.problems})
+        return (
+            f"{_plural(len(self.problems), 'problem')} in {blamed} of {checked} "
+            f"under {str(self.directory)!r}"
+        )
+
+    def raise_for_problems(self) -> None:
+        """Raise :class:`ChainVerificationError` when a problem was found."""
+        if self.problems:
+            raise ChainVerificationError(self.summary(), list(self.problems))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain data, for ``--json``."""
+        return {
+            "directory": str(self.directory),
+            "since": self.since,
+            "ok": self.ok,
+            "folders": [asdict(result) for result in self.folders],
+            "problems": [asdict(problem) for problem in self.problems],
+            "remembered": self.remembered,
+        }
+
+
+@dataclass(frozen=True)
+class Position:
+    """The end of the chain verified so far: the next folder links to it."""
+
+    folder: str
+    hwm_to: int
+    max_data_ts: int
+
+    @classmethod
+    def from_name(cls, name: str) -> Position | None:
+        """The position a folder name stands for, or None for another name."""
+        parsed = parse_folder_name(name)
+        if parsed is None:
+            return None
+        return cls(name, parsed.hwm, int(parsed.date.timestamp()))
+
+
+def verify_chain(
+    directory: Path,
+    since: str | None = None,
+    remember: bool = False,
+    progress: Progress | None = None,
+    *,
+    fast: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    workers: int | None = None,
+) -> ChainReport:
+    """Verify the export folders of ``directory`` and the chain they form.
+
+    :param since: a folder name, or ``"last"`` for the position ``remember``
+        wrote last time; only folders sorting after it are read, and the
+        first of them must link to it.
+    :param remember: write the newest folder that is sound, with every folder
+        before it, to ``directory/.gim-verified``.
+    :param fast: skip decompressing the CSV files (the zip's SHA-1, its
+        directory, the metadata and the chain are still checked).
+    """
+    if not directory.is_dir():
+        raise ConfigError(f"{str(directory)!r} is not a directory")
+    start = _start_position(directory, since)
+    progress = progress or NoProgress()
+
+    folders, problems = _list_folders(directory, start)
+    checks = _check_folders(folders, limits, fast, progress, workers)
+    for check in checks:
+        problems.extend(check.problems)
+
+    links = [_ChainLink.of(check) for check in checks]
+    problems.extend(_check_order(links, start))
+    problems.extend(_check_links(links, start))
+    if not checks and start is None:
+        problems.append(
+            Problem(directory.name, "no-folders", "no export_* folder to verify")
+        )
+
+    problems.sort(key=lambda problem: problem.folder)
+    results = tuple(_result(link, problems) for link in links)
+    remembered = None
+    if remember:
+        remembered = _remember(directory, links, problems)
+    return ChainReport(
+        directory,
+        results,
+        tuple(problems),
+        start.folder if start else None,
+        remembered,
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _start_position(directory: Path, since: str | None) -> Position | None:
+    """The position ``since`` names: a folder name or the remembered one."""
+    if since is None:
+        return None
+    if since == "last":
+        return read_position(directory)
+    position = Position.from_name(since.rstrip("/").rsplit("/", 1)[-1])
+    if position is None:
+        raise ConfigError(
+            f"--since {since!r} is not an export folder name "
+            "(export_<HWM>_<YYYY_MM_DD_HH_MI_SS>) nor 'last'"
+        )
+    return position
+
+
+def read_position(directory: Path) -> Position:
+    """Read the position that ``remember`` wrote to ``directory``."""
+    path = directory / POSITION_FILE
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no remembered position in {str(directory)!r}; "
+            "verify once with --remember, or pass --since FOLDER"
+        ) from None
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{str(path)!r} is unreadable: {error}") from None
+
+    folder = data.get("folder")
+    hwm_to = data.get("hwm-to")
+    max_data_ts = data.get("max-data-ts")
+    if (
+        not isinstance(folder, str)
+        or parse_folder_name(folder) is None
+        or not isinstance(hwm_to, int)
+        or not isinstance(max_data_ts, int)
+    ):
+        raise ConfigError(
+            f"{str(path)!r} lacks a valid folder, hwm-to or max-data-ts; "
+            "pass --since FOLDER instead"
+        )
+    return Position(folder, hwm_to, max_data_ts)
+
+
+def write_position(directory: Path, position: Position) -> None:
+    """Write ``position`` to ``directory/.gim-verified``, replacing it atomically."""
+    document = {
+        "folder": position.folder,
+        "hwm-to": position.hwm_to,
+        "max-data-ts": position.max_data_ts,
+        "verified": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    path = directory / POSITION_FILE
+    temporary = directory / f"{POSITION_FILE}.tmp"
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(b"# written by gimexport verify-chain --remember\n")
+            handle.write(tomli_w.dumps(document).encode())
+        os.replace(temporary, path)
+    except OSError as error:
+        raise PositionFileError(
+            f"cannot write the verified position to {str(path)!r}: {error.strerror}"
+        ) from None
+
+
+def _list_folders(
+    directory: Path, start: Position | None
+) -> tuple[list[Path], list[Problem]]:
+    """The ``export_*`` folders to read, in name order, and stray entries."""
+    folders: list[Path] = []
+    problems: list[Problem] = []
+    for path in sorted(directory.iterdir()):
+        name = path.name
+        if not name.startswith(FOLDER_PREFIX):
+            continue
+        if start is not None and name <= start.folder:
+            continue
+        if path.is_symlink() or not path.is_dir():
+            problems.append(
+                Problem(name, "not-a-folder", "is not a folder (files stay inside one)")
+            )
+            continue
+        folders.append(path)
+    return folders, problems
+
+
+def _check_folders(
+    folders: Sequence[Path],
+    limits: Limits,
+    fast: bool,
+    progress: Progress,
+    workers: int | None,
+) -> list[FolderCheck]:
+    """Check the folders, several at once: hashing and inflating free the GIL."""
+    checks = [FolderCheck(folder, limits, fast, progress) for folder in folders]
+    sizes = [check.zip_size() for check in checks]
+    task = PROGRESS_TASK
+    progress.start(task, total=sum(sizes) * (1 if fast else 2), unit="bytes")
+    workers = workers or min(4, os.cpu_count() or 1)
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for check in pool.map(_run, checks):
+                logger.info(
+                    "checked %s: %s",
+                    check.name,
+                    _plural(len(check.problems), "problem"),
+                )
+    finally:
+        progress.finish(task)
+    return checks
+
+
+def _run(check: FolderCheck) -> FolderCheck:
+    check.run()
+    return check
+
+
+@dataclass
+class _ChainLink:
+    """A checked folder's place in the chain."""
+
+    name: str
+    parsed: FolderName | None
+    metadata: Metadata | None
+    csv_files: int | None
+    link: str = "unchecked"
+
+    @classmethod
+    def of(cls, check: FolderCheck) -> _ChainLink:
+        """The chain view of a checked folder."""
+        return cls(
+            check.name, parse_folder_name(check.name), check.metadata, check.csv_files
+        )
+
+    @property
+    def kind(self) -> str:
+        """regular, restart or re-export: from the XML, else from the name."""
+        if self.metadata is not None:
+            return self.metadata.kind
+        if self.parsed is not None and self.parsed.re_export is not None:
+            return "re-export"
+        return "regular"
+
+    def end(self) -> tuple[int, int] | None:
+        """hwm-to and max-data-ts the next regular folder continues from."""
+        if self.metadata is not None:
+            return self.metadata.hwm_to, self.metadata.max_data_ts
+        if self.parsed is not None:
+            return self.parsed.hwm, int(self.parsed.date.timestamp())
+        return None
+
+
+def _name_key(parsed: FolderName) -> tuple[int, dt.datetime, int]:
+    """The stream order a folder name stands for, whatever its padding."""
+    return parsed.hwm, parsed.date, -1 if parsed.re_export is None else parsed.re_export
+
+
+def _check_order(links: Sequence[_ChainLink], start: Position | None) -> list[Problem]:
+    """Report folders whose name sorts elsewhere than its hwm places it.
+
+    The zero-padded hwm makes name order the stream order; a name without
+    that padding, or edited by hand, can sort before a folder it follows.
+    """
+    problems = []
+    highest: tuple[int, dt.datetime, int] | None = None
+    holder = ""
+    if start is not None:
+        start_name = parse_folder_name(start.folder)
+        highest = _name_key(start_name) if start_name else None
+        holder = start.folder
+    for link in links:
+        if link.parsed is None:
+            continue
+        key = _name_key(link.parsed)
+        if highest is not None and key < highest:
+            problems.append(
+                Problem(
+                    link.name,
+                    "out-of-order",
+                    f"its name sorts after {holder} although its hwm "
+                    f"{link.parsed.hwm} comes before {highest[0]}",
+                    other_folder=holder,
+                )
+            )
+        else:
+            highest, holder = key, link.name
+    return problems
+
+
+def _stream_key(link: _ChainLink) -> tuple[int, int, int, str]:
+    """Where a folder sits in the stream: by hwm-to, a re-export after the
+    regular folder whose hwm its name carries."""
+    parsed = link.parsed
+    if link.kind == "re-export" and parsed is not None:
+        return parsed.hwm, 1, parsed.re_export or 0, link.name
+    end = link.end()
+    return (end[0] if end else -1), 0, 0, link.name
+
+
+def _check_links(links: Sequence[_ChainLink], start: Position | None) -> list[Problem]:
+    """Link each regular folder's hwm-from to the previous hwm-to, in stream order.
+
+    A restart folder begins a new chain; a re-export stands beside the chain
+    and must follow the regular folder its name was taken from.
+    """
+    problems: list[Problem] = []
+    previous: tuple[str, int, int] | None = None
+    if start is not None:
+        previous = (start.folder, start.hwm_to, start.max_data_ts)
+
+    for link in sorted(links, key=_stream_key):
+        if link.kind == "re-export":
+            link.link = "re-export"
+            problems.extend(_check_re_export(link, previous))
+            continue
+        end = link.end()
+        if link.metadata is not None:
+            problems.extend(_link(link, link.metadata, previous))
+        if end is not None:
+            previous = (link.name, *end)
+    return problems
+
+
+def _link(
+    link: _ChainLink, metadata: Metadata, previous: tuple[str, int, int] | None
+) -> list[Problem]:
+    """Check one regular or restart folder against the one before it."""
+    if metadata.kind == "restart":
+        link.link = "restart"
+        return []
+    if previous is None:
+        link.link = "first"
+        return []
+
+    before, hwm_to, max_data_ts = previous
+    problems = []
+    if metadata.hwm_from == hwm_to:
+        link.link = "linked"
+    elif metadata.hwm_from > hwm_to:
+        link.link = "gap"
+        problems.append(
+            Problem(
+                link.name,
+                "gap",
+                f"hwm-from {metadata.hwm_from} does not follow hwm-to {hwm_to} of "
+                f"{before}: the audit keys after {hwm_to} up to "
+                f"{metadata.hwm_from} are missing",
+                expected=str(hwm_to),
+                found=str(metadata.hwm_from),
+                other_folder=before,
+            )
+        )
+    else:
+        link.link = "overlap"
+        problems.append(
+            Problem(
+                link.name,
+                "overlap",
+                f"hwm-from {metadata.hwm_from} is below hwm-to {hwm_to} of "
+                f"{before}: the audit keys after {metadata.hwm_from} up to "
+                f"{hwm_to} come twice",
+                expected=str(hwm_to),
+                found=str(metadata.hwm_from),
+                other_folder=before,
+            )
+        )
+    if metadata.max_data_ts < max_data_ts:
+        problems.append(
+            Problem(
+                link.name,
+                "max-data-ts-backwards",
+                f"max-data-ts {metadata.max_data_ts} is before {max_data_ts} of "
+                f"{before}",
+                expected=f">= {max_data_ts}",
+                found=str(metadata.max_data_ts),
+                other_folder=before,
+            )
+        )
+    return problems
+
+
+def _check_re_export(
+    link: _ChainLink, previous: tuple[str, int, int] | None
+) -> list[Problem]:
+    """A re-export's name carries the hwm and date of the newest regular folder."""
+    before = parse_folder_name(previous[0]) if previous else None
+    if link.parsed is None or before is None or previous is None:
+        return []
+    if (link.parsed.hwm, link.parsed.date) == (before.hwm, before.date):
+        return []
+    return [
+        Problem(
+            link.name,
+            "misplaced-re-export",
+            f"its name carries hwm {link.parsed.hwm} and "
+            f"{link.parsed.date:%Y_%m_%d_%H_%M_%S}, but the regular folder "
+            f"before it is {previous[0]}",
+            expected=str(FolderName(before.hwm, before.date)),
+            other_folder=previous[0],
+        )
+    ]
+
+
+def _result(link: _ChainLink, problems: Sequence[Problem]) -> FolderResult:
+    metadata = link.metadata
+    failed = any(problem.folder == link.name for problem in problems)
+    tables = link.csv_files
+    rows = None
+    if metadata is not None and metadata.gim_version.startswith("gimexport"):
+        tables = len(metadata.tables)
+        rows = sum(entry.rows for entry in metadata.tables)
+    return FolderResult(
+        name=link.name,
+        kind=metadata.kind if metadata else None,
+        hwm_from=metadata.hwm_from if metadata else None,
+        hwm_to=metadata.hwm_to if metadata else None,
+        max_data_ts=metadata.max_data_ts if metadata else None,
+        tables=tables,
+        rows=rows,
+        link=link.link,
+        status="failed" if failed else "ok",
+    )
+
+
+def _remember(
+    directory: Path, links: Sequence[_ChainLink], problems: Sequence[Problem]
+) -> str | None:
+    """Write the newest folder that is sound along with all before it."""
+    blamed = {problem.folder for problem in problems}
+    sound = None
+    for link in links:
+        if link.name in blamed:
+            break
+        sound = link
+    if sound is None:
+        return None
+    position = Position.from_name(sound.name)
+    if position is None:
+        return None
+    write_position(directory, position)
+    logger.info("remembered %s as verified", sound.name)
+    return sound.name

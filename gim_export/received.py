@@ -1,0 +1,699 @@
+"""Checks of one received export folder, on its own.
+
+:func:`verify_folder` reads the three files of a folder and reports, as
+data, everything that disagrees with docs/format.md: files missing or
+unexpected, checksums, the zip's integrity and member names, the metadata
+and the folder's name. The chain across folders is gim_export.chain's
+business.
+
+Nothing is extracted. Zip members are streamed into hashes and their names
+are never used as paths; sizes are capped before anything is read, so that
+a hostile zip or XML file cannot exhaust memory or time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import lzma
+import os
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from gim_export.errors import Problem
+from gim_export.package import (
+    HASH_BLOCK,
+    MAX_XML_BYTES,
+    FolderName,
+    FormatError,
+    Metadata,
+    TableEntry,
+    parse_folder_name,
+    parse_sha1_line,
+)
+from gim_export.progress import NoProgress, Progress
+
+ZIP_SUFFIX = ".zip"
+SUM_SUFFIX = ".zip.sha1"
+XML_SUFFIX = ".extracted.xml"
+SUFFIXES = (ZIP_SUFFIX, SUM_SUFFIX, XML_SUFFIX)
+
+# A sha1sum line is 40 digits, two spaces and a file name: far below this.
+MAX_SUM_BYTES = 4096
+
+# The progress task every folder check advances, in bytes.
+PROGRESS_TASK = "verify"
+
+# The problem kinds of one folder; docs/receiving.md explains each.
+FOLDER_PROBLEM_KINDS = (
+    "bad-folder-name",
+    "missing-file",
+    "unexpected-file",
+    "unreadable-file",
+    "bad-checksum-file",
+    "zip-sha1-mismatch",
+    "bad-zip",
+    "hostile-entry",
+    "unexpected-entry",
+    "duplicate-entry",
+    "encrypted-entry",
+    "oversized-entry",
+    "damaged-entry",
+    "missing-entry",
+    "unlisted-entry",
+    "csv-sha1-mismatch",
+    "row-count-mismatch",
+    "bad-xml",
+    "name-mismatch",
+)
+
+# A zip member the format allows: <table>.csv or <table>.csv.sha1. ``\w`` is
+# Unicode, so custom table names in any script and upper case pass.
+_MEMBER_RE = re.compile(r"(?P<csv>[\w$]+\.csv)(?P<sum>\.sha1)?")
+
+# What zipfile and its decompressors raise on damaged or hostile input.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    struct.error,
+)
+
+# Bytes other than the quote and the newline, deleted before counting rows.
+_NOT_QUOTE_OR_NEWLINE = bytes(b for b in range(256) if b not in b'"\n')
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep a hostile zip from exhausting memory or time.
+
+    A member is refused when it declares more than ``max_member_bytes``, or
+    more than ``ratio_floor`` bytes at a compression ratio over
+    ``max_ratio`` (deflate cannot pass about 1032:1, CSV stays near 10:1).
+    """
+
+    max_directory_bytes: int = 4 * 1024 * 1024
+    max_member_bytes: int = 64 * 1024**3
+    max_ratio: int = 1000
+    ratio_floor: int = 1024 * 1024
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def verify_folder(
+    folder: Path,
+    *,
+    fast: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+) -> tuple[Metadata | None, list[Problem]]:
+    """Check one folder on its own; return its metadata and its problems.
+
+    The metadata is None when the XML file is missing or unreadable. The
+    chain across folders is :func:`verify_chain`'s business.
+    """
+    check = FolderCheck(folder, limits, fast, progress or NoProgress())
+    check.run()
+    return check.metadata, check.problems
+
+
+class FolderCheck:
+    """The checks of one folder; each step adds what it finds to ``problems``."""
+
+    def __init__(
+        self, folder: Path, limits: Limits, fast: bool, progress: Progress
+    ) -> None:
+        self.folder = folder
+        self.name = folder.name
+        self.limits = limits
+        self.fast = fast
+        self.progress = progress
+        self.problems: list[Problem] = []
+        self.metadata: Metadata | None = None
+        self.csv_files: int | None = None
+
+    def add(self, kind: str, message: str, **details: str | None) -> None:
+        """Record one problem of this folder."""
+        self.problems.append(Problem(self.name, kind, message, **details))
+
+    def zip_size(self) -> int:
+        """The size of the folder's zip, for progress; 0 when absent."""
+        try:
+            return (self.folder / f"{self.name}{ZIP_SUFFIX}").stat().st_size
+        except OSError:
+            return 0
+
+    def run(self) -> None:
+        """Run every check of the folder."""
+        parsed = parse_folder_name(self.name)
+        if parsed is None:
+            self.add(
+                "bad-folder-name",
+                "name is not export_<HWM>_<YYYY_MM_DD_HH_MI_SS>[_reexport_<N>]",
+            )
+
+        files = self._locate()
+        if XML_SUFFIX in files:
+            self.metadata = self._read_metadata(files[XML_SUFFIX])
+        if ZIP_SUFFIX in files and SUM_SUFFIX in files:
+            self._check_zip_sha1(files[ZIP_SUFFIX], files[SUM_SUFFIX])
+        if ZIP_SUFFIX in files:
+            self._check_zip(files[ZIP_SUFFIX])
+
+        if parsed is not None and self.metadata is not None:
+            self._check_name(parsed, self.metadata)
+
+    def _locate(self) -> dict[str, Path]:
+        """Find the three files by suffix; report missing and unexpected ones."""
+        try:
+            with os.scandir(self.folder) as listing:
+                entries = {entry.name: entry for entry in listing}
+        except OSError as error:
+            self.add("unreadable-file", f"cannot list the folder: {error.strerror}")
+            return {}
+
+        stem = self._stem(entries.keys())
+        files = {}
+        for suffix in SUFFIXES:
+            file_name = stem + suffix
+            entry = entries.pop(file_name, None)
+            if entry is None:
+                self.add("missing-file", f"{file_name} is missing", file=file_name)
+            elif not entry.is_file(follow_symlinks=False):
+                self.add(
+                    "unreadable-file",
+                    f"{file_name} is not a regular file",
+                    file=file_name,
+                )
+            else:
+                files[suffix] = Path(entry.path)
+        for name in sorted(entries):
+            self.add(
+                "unexpected-file",
+                f"{name!r} does not belong in an export folder",
+                file=name,
+            )
+        return files
+
+    def _stem(self, names: Iterable[str]) -> str:
+        """The name the files carry: the folder's, or one other complete set."""
+        names = set(names)
+        if any(self.name + suffix in names for suffix in SUFFIXES):
+            return self.name
+        stems = {
+            name.removesuffix(suffix)
+            for name in names
+            for suffix in SUFFIXES
+            if name.endswith(suffix)
+        }
+        complete = [s for s in stems if all(s + x in names for x in SUFFIXES)]
+        if len(complete) != 1:
+            return self.name
+        self.add(
+            "name-mismatch",
+            f"the folder was renamed: its files are named {complete[0]}",
+            expected=complete[0],
+            found=self.name,
+        )
+        return complete[0]
+
+    def _read_metadata(self, path: Path) -> Metadata | None:
+        """Parse the XML file, at most MAX_XML_BYTES of it."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_XML_BYTES + 1)
+            metadata = Metadata.from_xml(data)
+        except OSError as error:
+            self.add(
+                "unreadable-file", f"{path.name}: {error.strerror}", file=path.name
+            )
+            return None
+        except FormatError as error:
+            self.add("bad-xml", f"{path.name}: {error}", file=path.name)
+            return None
+
+        if metadata.hwm_to < metadata.hwm_from:
+            self.add(
+                "bad-xml",
+                f"{path.name}: hwm-to {metadata.hwm_to} is below "
+                f"hwm-from {metadata.hwm_from}",
+                file=path.name,
+            )
+        if metadata.kind == "re-export" and metadata.detail("re-export") is None:
+            self.add(
+                "bad-xml",
+                f"{path.name}: a re-export lacks its <re-export> element",
+                file=path.name,
+            )
+        return metadata
+
+    def _check_zip_sha1(self, zip_path: Path, sum_path: Path) -> None:
+        """Compare the zip's SHA-1 with its ``.zip.sha1`` file."""
+        expected = self._read_sum_file(sum_path, zip_path.name)
+        found = self._hash_file(zip_path)
+        if expected is None or found is None or found == expected:
+            return
+        self.add(
+            "zip-sha1-mismatch",
+            f"{zip_path.name} has SHA-1 {found}, {sum_path.name} says {expected}",
+            file=zip_path.name,
+            expected=expected,
+            found=found,
+        )
+
+    def _read_sum_file(self, path: Path, target: str) -> str | None:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_SUM_BYTES + 1)
+        except OSError as error:
+            self.add(
+                "unreadable-file", f"{path.name}: {error.strerror}", file=path.name
+            )
+            return None
+        return self._parse_sum(data, path.name, target)
+
+    def _parse_sum(self, data: bytes, source: str, target: str) -> str | None:
+        """The digest of a sha1sum line that must name ``target``."""
+        try:
+            if len(data) > MAX_SUM_BYTES:
+                raise FormatError(f"checksum file is over {MAX_SUM_BYTES} bytes")
+            digest, named = parse_sha1_line(data)
+        except FormatError as error:
+            self.add("bad-checksum-file", f"{source}: {error}", file=source)
+            return None
+        if named.casefold() != target.casefold():
+            self.add(
+                "bad-checksum-file",
+                f"{source} names {named!r}, not {target}",
+                file=source,
+                expected=target,
+                found=named,
+            )
+        return digest
+
+    def _hash_file(self, path: Path) -> str | None:
+        digest = hashlib.sha1(usedforsecurity=False)
+        try:
+            with open(path, "rb") as handle:
+                while block := handle.read(HASH_BLOCK):
+                    digest.update(block)
+                    self.progress.advance(PROGRESS_TASK, len(block))
+        except OSError as error:
+            self.add(
+                "unreadable-file", f"{path.name}: {error.strerror}", file=path.name
+            )
+            return None
+        return digest.hexdigest()
+
+    def _check_zip(self, path: Path) -> None:
+        """Check the zip's directory, its member names and every member."""
+        try:
+            handle = open(path, "rb")
+        except OSError as error:
+            self.add(
+                "unreadable-file", f"{path.name}: {error.strerror}", file=path.name
+            )
+            return
+        try:
+            with handle:
+                if self._directory_too_large(handle, path.name):
+                    return
+                with zipfile.ZipFile(handle) as archive:
+                    self._check_members(archive, path)
+        except _ZIP_ERRORS as error:
+            self.add(
+                "bad-zip",
+                f"{path.name} is not a readable zip: {error}",
+                file=path.name,
+            )
+
+    def _directory_too_large(self, handle: IO[bytes], name: str) -> bool:
+        """Refuse a central directory zipfile would need too much memory for."""
+        size = _directory_size(handle)
+        if size is None or size <= self.limits.max_directory_bytes:
+            return False
+        self.add(
+            "oversized-entry",
+            f"{name} has a {size}-byte directory, over the limit of "
+            f"{self.limits.max_directory_bytes}",
+            file=name,
+        )
+        return True
+
+    def _check_members(self, archive: zipfile.ZipFile, path: Path) -> None:
+        csvs, sums = self._sort_members(archive.infolist())
+        self.csv_files = len(csvs)
+        if self._bomb(csvs.values(), path):
+            return
+        listed = self._listed_tables()
+
+        for key, info in sorted(csvs.items()):
+            expected = None
+            if key in sums:
+                expected = self._read_member_sum(archive, sums.pop(key), info)
+            else:
+                self.add(
+                    "missing-entry",
+                    f"{info.filename}.sha1 is missing from the zip",
+                    file=f"{info.filename}.sha1",
+                )
+            entry = None
+            if listed is not None:
+                entry = listed.pop(key, None)
+                if entry is None:
+                    self.add(
+                        "unlisted-entry",
+                        f"{info.filename} is in the zip but not in the metadata",
+                        file=info.filename,
+                    )
+            if not self.fast:
+                self._check_member(archive, info, expected, entry)
+
+        for info in sums.values():
+            csv_name = info.filename.removesuffix(".sha1")
+            self.add(
+                "missing-entry",
+                f"{csv_name} is missing from the zip beside its .sha1",
+                file=csv_name,
+            )
+        for entry in (listed or {}).values():
+            self.add(
+                "missing-entry",
+                f"{entry.file} is listed in the metadata but missing from the zip",
+                file=entry.file,
+            )
+
+    def _sort_members(
+        self, members: Iterable[zipfile.ZipInfo]
+    ) -> tuple[dict[str, zipfile.ZipInfo], dict[str, zipfile.ZipInfo]]:
+        """CSV and checksum members by lower-case CSV name; report the rest."""
+        csvs: dict[str, zipfile.ZipInfo] = {}
+        sums: dict[str, zipfile.ZipInfo] = {}
+        for info in members:
+            name = info.orig_filename
+            hostile = _hostile(info)
+            match = _MEMBER_RE.fullmatch(name)
+            if hostile:
+                self.add("hostile-entry", f"zip entry {name!r} {hostile}", file=name)
+                continue
+            if match is None:
+                self.add(
+                    "unexpected-entry",
+                    f"zip entry {name!r} is neither <table>.csv nor <table>.csv.sha1",
+                    file=name,
+                )
+                continue
+            members_of_kind = sums if match["sum"] else csvs
+            key = match["csv"].casefold()
+            if key in members_of_kind:
+                self.add(
+                    "duplicate-entry", f"zip entry {name!r} appears twice", file=name
+                )
+            elif info.flag_bits & 0x1:
+                self.add(
+                    "encrypted-entry",
+                    f"zip entry {name!r} is encrypted and cannot be checked",
+                    file=name,
+                )
+            else:
+                members_of_kind[key] = info
+        return csvs, sums
+
+    def _bomb(self, members: Iterable[zipfile.ZipInfo], path: Path) -> bool:
+        """Refuse a zip whose members together inflate too far: overlapping
+        entries can each look reasonable and still add up to a bomb."""
+        declared = sum(info.file_size for info in members)
+        allowed = self.limits.max_ratio * path.stat().st_size + self.limits.ratio_floor
+        if declared <= allowed:
+            return False
+        self.add(
+            "oversized-entry",
+            f"{path.name} declares {declared} bytes of CSV, over "
+            f"{self.limits.max_ratio} times its own size",
+            file=path.name,
+        )
+        return True
+
+    def _listed_tables(self) -> dict[str, TableEntry] | None:
+        """The CSV files the metadata lists; None when it lists none by design.
+
+        The original Job_ExportGIM writes no ``<tables>``; gimexport always
+        does, so an empty list from gimexport means an empty zip.
+        """
+        metadata = self.metadata
+        if metadata is None or not metadata.gim_version.startswith("gimexport"):
+            return None
+        return {entry.file.casefold(): entry for entry in metadata.tables}
+
+    def _read_member_sum(
+        self,
+        archive: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        csv_info: zipfile.ZipInfo,
+    ) -> str | None:
+        """The digest a ``<table>.csv.sha1`` member holds for its CSV."""
+        if info.file_size > MAX_SUM_BYTES:
+            self.add(
+                "oversized-entry",
+                f"zip entry {info.filename!r} is over {MAX_SUM_BYTES} bytes",
+                file=info.filename,
+            )
+            return None
+        try:
+            with archive.open(info) as member:
+                data = member.read(MAX_SUM_BYTES + 1)
+        except _ZIP_ERRORS as error:
+            self.add(
+                "damaged-entry",
+                f"zip entry {info.filename!r}: {error}",
+                file=info.filename,
+            )
+            return None
+        return self._parse_sum(data, info.filename, csv_info.filename)
+
+    def _check_member(
+        self,
+        archive: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        expected: str | None,
+        entry: TableEntry | None,
+    ) -> None:
+        """Stream one CSV: its CRC, its SHA-1 and, where cheap, its rows."""
+        if self._oversized(info):
+            return
+        counter = _RowCounter() if self._counts_rows() else None
+        digest = self._hash_member(archive, info, counter)
+        self.progress.advance(PROGRESS_TASK, info.compress_size)
+        if digest is None:
+            return
+
+        listed = entry.sha1.lower() if entry is not None else None
+        if (expected is not None and digest != expected) or (
+            listed is not None and digest != listed
+        ):
+            self._sha1_mismatch(info.filename, digest, expected, listed)
+        elif entry is not None and counter is not None:
+            rows = counter.rows()
+            if rows != entry.rows:
+                self.add(
+                    "row-count-mismatch",
+                    f"{info.filename} holds {rows} rows, the metadata says "
+                    f"{entry.rows}",
+                    file=info.filename,
+                    expected=str(entry.rows),
+                    found=str(rows),
+                )
+
+    def _oversized(self, info: zipfile.ZipInfo) -> bool:
+        limits = self.limits
+        size, packed = info.file_size, max(info.compress_size, 1)
+        if size > limits.max_member_bytes:
+            reason = f"over the limit of {limits.max_member_bytes}"
+        elif size > limits.ratio_floor and size > limits.max_ratio * packed:
+            reason = f"from {packed}, a ratio over {limits.max_ratio}:1"
+        else:
+            return False
+        self.add(
+            "oversized-entry",
+            f"zip entry {info.filename!r} inflates to {size} bytes {reason}",
+            file=info.filename,
+        )
+        return True
+
+    def _counts_rows(self) -> bool:
+        """Whether rows can be counted by bytes: an encoding where the quote
+        and the newline are one byte each and never part of another
+        character (UTF-8, single-byte and the usual CJK encodings)."""
+        if self.metadata is None:
+            return False
+        try:
+            codec = codecs.lookup(self.metadata.encoding)
+        except LookupError:
+            return False
+        if codec.name.startswith(("iso2022", "hz", "utf-7")):
+            return False
+        encoded = codecs.encode('"\n', codec.name).removeprefix(codecs.BOM_UTF8)
+        return encoded == b'"\n'
+
+    def _hash_member(
+        self,
+        archive: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        counter: _RowCounter | None,
+    ) -> str | None:
+        """SHA-1 of a member's bytes, read to the end so that its CRC is checked."""
+        digest = hashlib.sha1(usedforsecurity=False)
+        size = 0
+        try:
+            with archive.open(info) as member:
+                while block := member.read(HASH_BLOCK):
+                    digest.update(block)
+                    if counter is not None:
+                        counter.feed(block)
+                    size += len(block)
+                    if size > info.file_size:
+                        raise zipfile.BadZipFile("more bytes than the zip declares")
+        except _ZIP_ERRORS as error:
+            self.add(
+                "damaged-entry",
+                f"zip entry {info.filename!r}: {error}",
+                file=info.filename,
+            )
+            return None
+        return digest.hexdigest()
+
+    def _sha1_mismatch(
+        self, name: str, found: str, expected: str | None, listed: str | None
+    ) -> None:
+        """One problem for a CSV whose bytes its checksums do not describe."""
+        if expected is not None and listed is not None and expected != listed:
+            says = f"its .sha1 entry says {expected}, the metadata {listed}"
+        elif expected is not None and listed is not None:
+            says = f"its .sha1 entry and the metadata say {expected}"
+        elif expected is not None:
+            says = f"its .sha1 entry says {expected}"
+        else:
+            says = f"the metadata says {listed}"
+        self.add(
+            "csv-sha1-mismatch",
+            f"{name} has SHA-1 {found}, {says}",
+            file=name,
+            expected=expected if expected is not None else listed,
+            found=found,
+        )
+
+    def _check_name(self, parsed: FolderName, metadata: Metadata) -> None:
+        """The name carries hwm-to and max-data-ts; a re-export says so."""
+        marked = parsed.re_export is not None
+        if marked != (metadata.kind == "re-export"):
+            self.add(
+                "name-mismatch",
+                f"the name {'marks' if marked else 'does not mark'} a re-export, "
+                f"the metadata's kind is {metadata.kind}",
+                expected=metadata.kind,
+            )
+            return
+        if marked:
+            return
+        if parsed.hwm != metadata.hwm_to:
+            self.add(
+                "name-mismatch",
+                f"the name says hwm {parsed.hwm}, the metadata's hwm-to is "
+                f"{metadata.hwm_to}",
+                expected=str(metadata.hwm_to),
+                found=str(parsed.hwm),
+            )
+        data_time = dt.datetime.fromtimestamp(metadata.max_data_ts, dt.UTC)
+        if parsed.date != data_time:
+            self.add(
+                "name-mismatch",
+                f"the name says {_stamp(parsed.date)}, the metadata's "
+                f"max-data-ts {metadata.max_data_ts} is {_stamp(data_time)}",
+                expected=_stamp(data_time),
+                found=_stamp(parsed.date),
+            )
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y_%m_%d_%H_%M_%S")
+
+
+def _hostile(info: zipfile.ZipInfo) -> str | None:
+    """Why a member's name or type would be dangerous to extract, if it is."""
+    name = info.orig_filename
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        return "holds a control character"
+    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name):
+        return "is an absolute path"
+    if ".." in re.split(r"[/\\]", name):
+        return "climbs out of its folder with '..'"
+    if (info.external_attr >> 16) & 0o170000 == 0o120000:
+        return "is a symbolic link"
+    return None
+
+
+def _directory_size(handle: IO[bytes]) -> int | None:
+    """The central directory size the zip's end record declares, or None.
+
+    Read before zipfile loads the directory into memory. None when no end
+    record is found: zipfile then reports the zip as unreadable.
+    """
+    end = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, end - 22 - 65535))
+    tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06", 0, max(0, len(tail) - 18))
+    if at < 0:
+        return None
+    size: int = struct.unpack_from("<I", tail, at + 12)[0]
+    if size == 0xFFFFFFFF and at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
+        (offset,) = struct.unpack_from("<Q", tail, at - 12)
+        handle.seek(offset)
+        record = handle.read(56)
+        if len(record) == 56 and record.startswith(b"PK\x06\x06"):
+            (size,) = struct.unpack_from("<Q", record, 40)
+    return size
+
+
+class _RowCounter:
+    """Counts the records of CSV bytes: the newlines outside quoted fields.
+
+    Only quotes and newlines matter, so everything else is deleted first.
+    Two adjacent quotes then change nothing (no newline lies between them)
+    and are dropped too, which leaves almost nothing but newlines in a
+    usual block: counting costs less than hashing.
+    """
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.quoted = False
+        self.last = b""
+
+    def feed(self, block: bytes) -> None:
+        """Count the records that end in ``block``."""
+        marks = block.translate(None, _NOT_QUOTE_OR_NEWLINE).replace(b'""', b"")
+        parts = marks.split(b'"')
+        outside = parts[1::2] if self.quoted else parts[0::2]
+        self.records += sum(map(len, outside))
+        if len(parts) % 2 == 0:
+            self.quoted = not self.quoted
+        if block:
+            self.last = block[-1:]
+
+    def rows(self) -> int:
+        """Data rows: records after the header, a last unterminated one too."""
+        records = self.records + (1 if self.last not in (b"", b"\n") else 0)
+        return max(records - 1, 0)
