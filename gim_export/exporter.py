@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from gim_export import db, hwm, infomart, locks, package, state
+from gim_export import db, hwm, infomart, locks, package, state, stream
 from gim_export.config import Settings
 from gim_export.errors import DatabaseUnavailable, EncodingFailure
 from gim_export.infomart import AuditKey, Table
@@ -53,6 +53,7 @@ class ExportRun:
     blocked_at: int | None = None
     waiting_keys: int = 0
     skipped_tables: tuple[tuple[str, str], ...] = ()
+    removed: list[str] = field(default_factory=list)
 
     @property
     def caught_up(self) -> bool:
@@ -83,6 +84,9 @@ def export(
         while True:
             try:
                 _export_chunks(settings, progress, run, catch_up, gap_wait_seconds)
+                run.removed = stream.remove_old_folders(
+                    output, settings.days_to_keep_output_files
+                )
                 return run
             except psycopg.OperationalError as error:
                 state.clear_staging(output)

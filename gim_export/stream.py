@@ -1,0 +1,66 @@
+"""Stream control: removing old folders, restarting and re-exporting.
+
+A restart moves the stream's position back (or forward) to an audit key and
+opens a new generation of the stream; a re-export writes extra folders that
+repeat a span without moving the position. Neither deletes a folder that was
+already written; only the retention of ``days-to-keep-output-files`` does,
+and only complete folders older than that, never the newest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from pathlib import Path
+
+from gim_export import package
+
+logger = logging.getLogger(__name__)
+
+
+def _complete(folder: Path) -> package.Metadata | None:
+    """The folder's metadata when all three files are there, else None."""
+    names = {f"{folder.name}{suffix}" for suffix in (".zip", ".zip.sha1")}
+    if not all((folder / name).is_file() for name in names):
+        return None
+    try:
+        return package.read_metadata(folder)
+    except (OSError, package.FormatError):
+        return None
+
+
+def remove_old_folders(
+    output_directory: Path, days: int, now: dt.datetime | None = None
+) -> list[str]:
+    """Remove complete folders created more than ``days`` days ago.
+
+    The newest folder always stays, and so does anything that is not a
+    complete export folder. Returns the names removed.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    limit = (now - dt.timedelta(days=days)).timestamp()
+    folders = package.export_folders(output_directory)
+    newest = max(folders, key=_created_ts, default=None)
+
+    removed = []
+    for folder in folders:
+        if folder == newest:
+            continue
+        metadata = _complete(folder)
+        if metadata is None or metadata.created_ts >= limit:
+            continue
+        shutil.rmtree(folder)
+        removed.append(folder.name)
+        logger.info(
+            "removed %s, created %s, older than %d days",
+            folder.name,
+            dt.datetime.fromtimestamp(metadata.created_ts, dt.UTC).isoformat(),
+            days,
+        )
+    return removed
+
+
+def _created_ts(folder: Path) -> tuple[int, str]:
+    metadata = _complete(folder)
+    return (metadata.created_ts if metadata else 0, folder.name)
