@@ -43,6 +43,7 @@ from gim_export.received import (
     PROGRESS_TASK,
     FolderCheck,
     Limits,
+    default_workers,
     verify_folder,
 )
 
@@ -300,22 +301,32 @@ def _check_folders(
     progress: Progress,
     workers: int | None,
 ) -> list[FolderCheck]:
-    """Check the folders, several at once: hashing and inflating free the GIL."""
-    checks = [FolderCheck(folder, limits, fast, progress) for folder in folders]
-    sizes = [check.zip_size() for check in checks]
+    """Check the folders, several at once: hashing and inflating free the GIL.
+
+    Folders hash their zips in one pool and inflate their CSV files in
+    another, so that a folder waiting for its CSV files never holds a thread
+    the CSV files need.
+    """
+    workers = default_workers(workers)
     task = PROGRESS_TASK
-    progress.start(task, total=sum(sizes) * (1 if fast else 2), unit="bytes")
-    workers = workers or min(4, os.cpu_count() or 1)
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for check in pool.map(_run, checks):
+    with (
+        ThreadPoolExecutor(workers, "folder") as folder_pool,
+        ThreadPoolExecutor(workers, "csv") as csv_pool,
+    ):
+        checks = [
+            FolderCheck(folder, limits, fast, progress, csv_pool) for folder in folders
+        ]
+        total = sum(check.zip_size() for check in checks)
+        progress.start(task, total=total * (1 if fast else 2), unit="bytes")
+        try:
+            for check in folder_pool.map(_run, checks):
                 logger.info(
                     "checked %s: %s",
                     check.name,
                     _plural(len(check.problems), "problem"),
                 )
-    finally:
-        progress.finish(task)
+        finally:
+            progress.finish(task)
     return checks
 
 

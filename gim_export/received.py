@@ -22,10 +22,13 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
-from typing import IO
+from types import ModuleType
+from typing import IO, Any
 
 from gim_export.errors import Problem
 from gim_export.package import (
@@ -39,6 +42,12 @@ from gim_export.package import (
     parse_sha1_line,
 )
 from gim_export.progress import NoProgress, Progress
+
+isal_zlib: ModuleType | None
+try:
+    from isal import isal_zlib
+except ImportError:  # isal ships wheels for the common platforms only
+    isal_zlib = None
 
 ZIP_SUFFIX = ".zip"
 SUM_SUFFIX = ".zip.sha1"
@@ -90,6 +99,12 @@ _ZIP_ERRORS = (
     NotImplementedError,
     RuntimeError,
     struct.error,
+    *((isal_zlib.error,) if isal_zlib is not None else ()),
+)
+
+# ISA-L inflates about 1.6 times as fast as zlib (docs/performance.md).
+_crc32: Callable[[bytes, int], int] = (
+    isal_zlib.crc32 if isal_zlib is not None else zlib.crc32
 )
 
 # Bytes other than the quote and the newline, deleted before counting rows.
@@ -120,28 +135,46 @@ def verify_folder(
     fast: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> tuple[Metadata | None, list[Problem]]:
     """Check one folder on its own; return its metadata and its problems.
 
     The metadata is None when the XML file is missing or unreadable. The
-    chain across folders is :func:`verify_chain`'s business.
+    chain across folders is :func:`verify_chain`'s business. ``workers``
+    CSV files are inflated at once (default: one per CPU, up to 4).
     """
-    check = FolderCheck(folder, limits, fast, progress or NoProgress())
-    check.run()
+    with ThreadPoolExecutor(max_workers=default_workers(workers)) as pool:
+        check = FolderCheck(folder, limits, fast, progress or NoProgress(), pool)
+        check.run()
     return check.metadata, check.problems
 
 
+def default_workers(workers: int | None) -> int:
+    """The threads to use: as asked, else one per CPU up to 4."""
+    return workers or min(4, os.cpu_count() or 1)
+
+
 class FolderCheck:
-    """The checks of one folder; each step adds what it finds to ``problems``."""
+    """The checks of one folder; each step adds what it finds to ``problems``.
+
+    The CSV files are inflated in ``pool`` when one is given, each from a
+    file handle of its own; everything else runs in the caller's thread.
+    """
 
     def __init__(
-        self, folder: Path, limits: Limits, fast: bool, progress: Progress
+        self,
+        folder: Path,
+        limits: Limits,
+        fast: bool,
+        progress: Progress,
+        pool: Executor | None = None,
     ) -> None:
         self.folder = folder
         self.name = folder.name
         self.limits = limits
         self.fast = fast
         self.progress = progress
+        self.pool = pool
         self.problems: list[Problem] = []
         self.metadata: Metadata | None = None
         self.csv_files: int | None = None
@@ -361,6 +394,7 @@ class FolderCheck:
             return
         listed = self._listed_tables()
 
+        contents = []
         for key, info in sorted(csvs.items()):
             expected = None
             if key in sums:
@@ -380,8 +414,8 @@ class FolderCheck:
                         f"{info.filename} is in the zip but not in the metadata",
                         file=info.filename,
                     )
-            if not self.fast:
-                self._check_member(archive, info, expected, entry)
+            if not self.fast and not self._oversized(info):
+                contents.append((info, expected, entry))
 
         for info in sums.values():
             csv_name = info.filename.removesuffix(".sha1")
@@ -396,6 +430,7 @@ class FolderCheck:
                 f"{entry.file} is listed in the metadata but missing from the zip",
                 file=entry.file,
             )
+        self._check_contents(path, contents)
 
     def _sort_members(
         self, members: Iterable[zipfile.ZipInfo]
@@ -485,37 +520,34 @@ class FolderCheck:
             return None
         return self._parse_sum(data, info.filename, csv_info.filename)
 
-    def _check_member(
+    def _check_contents(
         self,
-        archive: zipfile.ZipFile,
-        info: zipfile.ZipInfo,
-        expected: str | None,
-        entry: TableEntry | None,
+        path: Path,
+        contents: list[tuple[zipfile.ZipInfo, str | None, TableEntry | None]],
     ) -> None:
-        """Stream one CSV: its CRC, its SHA-1 and, where cheap, its rows."""
-        if self._oversized(info):
-            return
-        counter = _RowCounter() if self._counts_rows() else None
-        digest = self._hash_member(archive, info, counter)
-        self.progress.advance(PROGRESS_TASK, info.compress_size)
-        if digest is None:
-            return
+        """Inflate each CSV; compare its SHA-1 and, where cheap, its rows."""
+        infos = [info for info, _, _ in contents]
+        count_rows = self._counts_rows()
+        run = self.pool.map if self.pool is not None else map
+        digests = run(_digest_member, repeat(path), infos, repeat(count_rows))
 
-        listed = entry.sha1.lower() if entry is not None else None
-        if (expected is not None and digest != expected) or (
-            listed is not None and digest != listed
-        ):
-            self._sha1_mismatch(info.filename, digest, expected, listed)
-        elif entry is not None and counter is not None:
-            rows = counter.rows()
-            if rows != entry.rows:
+        for (info, expected, entry), digest in zip(contents, digests, strict=True):
+            self.progress.advance(PROGRESS_TASK, info.compress_size)
+            if digest.error is not None:
+                self.add("damaged-entry", digest.error, file=info.filename)
+                continue
+            listed = entry.sha1.lower() if entry is not None else None
+            sums = {expected, listed} - {None}
+            if sums - {digest.sha1}:
+                self._sha1_mismatch(info.filename, digest.sha1, expected, listed)
+            elif entry is not None and digest.rows not in (None, entry.rows):
                 self.add(
                     "row-count-mismatch",
-                    f"{info.filename} holds {rows} rows, the metadata says "
+                    f"{info.filename} holds {digest.rows} rows, the metadata says "
                     f"{entry.rows}",
                     file=info.filename,
                     expected=str(entry.rows),
-                    found=str(rows),
+                    found=str(digest.rows),
                 )
 
     def _oversized(self, info: zipfile.ZipInfo) -> bool:
@@ -548,33 +580,6 @@ class FolderCheck:
             return False
         encoded = codecs.encode('"\n', codec.name).removeprefix(codecs.BOM_UTF8)
         return encoded == b'"\n'
-
-    def _hash_member(
-        self,
-        archive: zipfile.ZipFile,
-        info: zipfile.ZipInfo,
-        counter: _RowCounter | None,
-    ) -> str | None:
-        """SHA-1 of a member's bytes, read to the end so that its CRC is checked."""
-        digest = hashlib.sha1(usedforsecurity=False)
-        size = 0
-        try:
-            with archive.open(info) as member:
-                while block := member.read(HASH_BLOCK):
-                    digest.update(block)
-                    if counter is not None:
-                        counter.feed(block)
-                    size += len(block)
-                    if size > info.file_size:
-                        raise zipfile.BadZipFile("more bytes than the zip declares")
-        except _ZIP_ERRORS as error:
-            self.add(
-                "damaged-entry",
-                f"zip entry {info.filename!r}: {error}",
-                file=info.filename,
-            )
-            return None
-        return digest.hexdigest()
 
     def _sha1_mismatch(
         self, name: str, found: str, expected: str | None, listed: str | None
@@ -630,6 +635,116 @@ class FolderCheck:
 
 def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y_%m_%d_%H_%M_%S")
+
+
+@dataclass(frozen=True)
+class _MemberDigest:
+    """What reading one CSV member gave: its SHA-1 and rows, or an error."""
+
+    sha1: str = ""
+    rows: int | None = None
+    error: str | None = None
+
+
+def _digest_member(
+    path: Path, info: zipfile.ZipInfo, count_rows: bool
+) -> _MemberDigest:
+    """Hash (and count) one member, read through a file handle of its own."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    counter = _RowCounter() if count_rows else None
+    try:
+        with open(path, "rb") as handle:
+            for block in _member_bytes(handle, info):
+                digest.update(block)
+                if counter is not None:
+                    counter.feed(block)
+    except _ZIP_ERRORS as error:
+        return _MemberDigest(error=f"zip entry {info.filename!r}: {error}")
+    return _MemberDigest(digest.hexdigest(), counter.rows() if counter else None)
+
+
+def _member_bytes(handle: IO[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's bytes in blocks; its local header, size and CRC are checked.
+
+    Stored and deflated members are read here, deflated ones with ISA-L when
+    it is installed; zipfile reads any other method.
+    """
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        yield from _zipfile_bytes(handle, info)
+        return
+    _skip_local_header(handle, info)
+
+    inflater = _inflater() if info.compress_type == zipfile.ZIP_DEFLATED else None
+    left, size, crc = info.compress_size, 0, 0
+    while left > 0:
+        block = handle.read(min(left, HASH_BLOCK))
+        if not block:
+            raise EOFError("the zip ends inside this entry's data")
+        left -= len(block)
+        for piece in _inflate(inflater, block):
+            size += len(piece)
+            if size > info.file_size:
+                raise zipfile.BadZipFile(
+                    f"inflates past the {info.file_size} bytes the zip declares"
+                )
+            crc = _crc32(piece, crc)
+            yield piece
+
+    if inflater is not None and not inflater.eof:
+        raise zipfile.BadZipFile("its deflate stream is cut short")
+    if size != info.file_size:
+        raise zipfile.BadZipFile(
+            f"holds {size} bytes, the zip declares {info.file_size}"
+        )
+    if crc != info.CRC:
+        raise zipfile.BadZipFile(f"CRC-32 is {crc:08x}, the zip says {info.CRC:08x}")
+
+
+def _skip_local_header(handle: IO[bytes], info: zipfile.ZipInfo) -> None:
+    """Move to a member's data past a local header that matches the directory."""
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
+        raise zipfile.BadZipFile("its local header is missing")
+    name_length, extra_length = struct.unpack_from("<HH", header, 26)
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    name = handle.read(name_length)
+    if name != info.orig_filename.encode(encoding):
+        raise zipfile.BadZipFile(f"its local header names {name!r}")
+    handle.seek(extra_length, os.SEEK_CUR)
+
+
+def _inflater() -> Any:
+    """A raw-deflate decompressor: ISA-L's when installed, else zlib's."""
+    if isal_zlib is not None:
+        return isal_zlib.decompressobj(-15)
+    return zlib.decompressobj(-15)
+
+
+def _inflate(inflater: Any, block: bytes) -> Iterator[bytes]:
+    """Inflate ``block`` in pieces of at most HASH_BLOCK bytes.
+
+    A piece that fills HASH_BLOCK may leave output inside the inflater even
+    when all input was taken, so the loop asks again until a piece falls
+    short.
+    """
+    if inflater is None:
+        yield block
+        return
+    pending = block
+    while not inflater.eof:
+        piece = inflater.decompress(pending, HASH_BLOCK)
+        if piece:
+            yield piece
+        pending = inflater.unconsumed_tail
+        if not pending and len(piece) < HASH_BLOCK:
+            break
+
+
+def _zipfile_bytes(handle: IO[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
+    with zipfile.ZipFile(handle) as archive, archive.open(info) as member:
+        while block := member.read(HASH_BLOCK):
+            yield block
 
 
 def _hostile(info: zipfile.ZipInfo) -> str | None:

@@ -122,16 +122,31 @@ def csv_names(folder: Path) -> list[str]:
 
 
 def rewrite_zip(
-    folder: Path, change: Callable[[list[tuple[str, bytes]]], list[tuple[str, bytes]]]
+    folder: Path,
+    change: Callable[[list[tuple[str, bytes]]], list[tuple[str, bytes]]],
+    compression: int = zipfile.ZIP_DEFLATED,
 ) -> None:
     """Write the zip again with changed members, and a matching ``.zip.sha1``."""
     entries = change([(info.filename, data) for info, data in members(folder)])
-    path = zip_of(folder)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(zip_of(folder), "w", compression) as archive:
         for name, data in entries:
             archive.writestr(name, data)
+    resum(folder)
+
+
+def resum(folder: Path) -> None:
+    """Write ``.zip.sha1`` for the zip as it is now."""
+    path = zip_of(folder)
     sha1 = package.sha1_line(package.file_sha1(path), path.name)
     (folder / f"{path.name}.sha1").write_bytes(sha1)
+
+
+def data_offset(info: zipfile.ZipInfo, data: bytes) -> int:
+    """Where a member's data starts: after its local header, name and extra."""
+    start = info.header_offset
+    name_length = int.from_bytes(data[start + 26 : start + 28], "little")
+    extra_length = int.from_bytes(data[start + 28 : start + 30], "little")
+    return start + 30 + name_length + extra_length
 
 
 # Damages: each takes the chain's folders and returns what must be reported.
@@ -154,15 +169,7 @@ def flip_zip_byte(folders: list[Path]) -> Expected:
             key=lambda i: i.compress_size,
         )
     data = bytearray(zip_of(folder).read_bytes())
-    # Local header: 30 bytes, then the name and the extra field, then data.
-    name_length = int.from_bytes(
-        data[info.header_offset + 26 : info.header_offset + 28], "little"
-    )
-    extra_length = int.from_bytes(
-        data[info.header_offset + 28 : info.header_offset + 30], "little"
-    )
-    start = info.header_offset + 30 + name_length + extra_length
-    data[start + info.compress_size // 2] ^= 0x55
+    data[data_offset(info, data) + info.compress_size // 2] ^= 0x55
     zip_of(folder).write_bytes(bytes(data))
     return {(folder.name, "zip-sha1-mismatch"), (folder.name, "damaged-entry")}
 

@@ -30,10 +30,12 @@ from tests.chain_fixtures import (
     START_TS,
     add_zip_entry,
     build_chain,
+    data_offset,
     flip_csv_byte,
     flip_zip_byte,
     members,
     remove_file,
+    resum,
     rewrite_zip,
     write_folder,
     zip_of,
@@ -592,3 +594,52 @@ def test_zip64_directory_size_is_read_from_the_zip64_record(tmp_path: Path) -> N
     path.write_bytes(bytes(data[:end] + record + locator + data[end:]))
     with open(path, "rb") as handle:
         assert _directory_size(handle) == directory_size
+
+
+@pytest.mark.parametrize(
+    "method",
+    [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA],
+    ids=["stored", "deflated", "bzip2", "lzma"],
+)
+def test_members_of_every_method_are_read(tmp_path: Path, method: int) -> None:
+    folders = build_chain(tmp_path)
+    rewrite_zip(folders[1], lambda entries: entries, method)
+    assert verify_chain(tmp_path).problems == ()
+
+
+def test_member_inflating_far_past_one_block_is_read_whole(tmp_path: Path) -> None:
+    folders = build_chain(tmp_path)
+    big = b"a,b\n" + b"1,2\n" * (4 * 1024 * 1024)
+    line = package.sha1_line(hashlib.sha1(big).hexdigest(), "big.csv")
+    rewrite_zip(folders[1], lambda e: [*e, ("big.csv", big), ("big.csv.sha1", line)])
+    found = pairs(tmp_path, limits=Limits(max_ratio=10**6))
+    assert found == {(folders[1].name, "unlisted-entry")}
+
+
+def test_stored_byte_flipped_fails_the_crc(tmp_path: Path) -> None:
+    folders = build_chain(tmp_path)
+    rewrite_zip(folders[1], lambda entries: entries, zipfile.ZIP_STORED)
+    path = zip_of(folders[1])
+    info = zipfile.ZipFile(path).getinfo("resource_.csv")
+    data = bytearray(path.read_bytes())
+    data[data_offset(info, data) + 5] ^= 0x01
+    path.write_bytes(bytes(data))
+    resum(folders[1])
+    (problem,) = verify_chain(tmp_path).problems
+    assert (problem.kind, problem.file) == ("damaged-entry", "resource_.csv")
+    assert problem.message.startswith("zip entry 'resource_.csv': CRC-32 is ")
+
+
+def test_local_header_naming_another_entry(tmp_path: Path) -> None:
+    folders = build_chain(tmp_path)
+    path = zip_of(folders[1])
+    info = zipfile.ZipFile(path).getinfo("resource_.csv")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30
+    data[start : start + 9] = b"resource1"
+    path.write_bytes(bytes(data))
+    resum(folders[1])
+    (problem,) = verify_chain(tmp_path).problems
+    assert problem.message == (
+        "zip entry 'resource_.csv': its local header names b'resource1.csv'"
+    )
