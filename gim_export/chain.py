@@ -111,11 +111,12 @@ class ChainReport:
         checked = _plural(len(self.folders), "folder")
         if self.ok:
             return f"{checked} verified, no problem"
-        blamed = len({problem.folder for problem in self.problems})
-        return (
-            f"{_plural(len(self.problems), 'problem')} in {blamed} of {checked} "
-            f"under {str(self.directory)!r}"
-        )
+        problems = _plural(len(self.problems), "problem")
+        where = str(self.directory)
+        if not self.folders:
+            return f"{problems}, no export folder verified under {where!r}"
+        failed = sum(result.status == "failed" for result in self.folders)
+        return f"{problems} in {failed} of {checked} under {where!r}"
 
     def raise_for_problems(self) -> None:
         """Raise :class:`ChainVerificationError` when a problem was found."""
@@ -279,7 +280,11 @@ def _list_folders(
     """The ``export_*`` folders to read, in name order, and stray entries."""
     folders: list[Path] = []
     problems: list[Problem] = []
-    for path in sorted(directory.iterdir()):
+    try:
+        paths = sorted(directory.iterdir())
+    except OSError as error:
+        raise ConfigError(f"cannot list {str(directory)!r}: {error.strerror}") from None
+    for path in paths:
         name = path.name
         if not name.startswith(FOLDER_PREFIX):
             continue

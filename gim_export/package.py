@@ -171,7 +171,8 @@ class Metadata:
             raise FormatError("metadata declares a DTD or entities, refused")
         try:
             root = ET.fromstring(data)
-        except ET.ParseError as error:
+        # An unknown encoding in the XML declaration raises LookupError.
+        except (ET.ParseError, LookupError) as error:
             raise FormatError(f"metadata is not well-formed XML: {error}") from None
         return _metadata_from(root)
 

@@ -279,26 +279,19 @@ class FolderCheck:
             self.add("bad-xml", f"{path.name}: {error}", file=path.name)
             return None
 
-        if metadata.hwm_to < metadata.hwm_from:
-            self.add(
-                "bad-xml",
-                f"{path.name}: hwm-to {metadata.hwm_to} is below "
-                f"hwm-from {metadata.hwm_from}",
-                file=path.name,
-            )
-        if metadata.kind == "re-export" and metadata.detail("re-export") is None:
-            self.add(
-                "bad-xml",
-                f"{path.name}: a re-export lacks its <re-export> element",
-                file=path.name,
-            )
+        contradiction = _contradiction(metadata)
+        if contradiction is not None:
+            self.add("bad-xml", f"{path.name}: {contradiction}", file=path.name)
+            return None
         return metadata
 
     def _check_zip_sha1(self, zip_path: Path, sum_path: Path) -> None:
         """Compare the zip's SHA-1 with its ``.zip.sha1`` file."""
         expected = self._read_sum_file(sum_path, zip_path.name)
+        if expected is None:
+            return
         found = self._hash_file(zip_path)
-        if expected is None or found is None or found == expected:
+        if found is None or found == expected:
             return
         self.add(
             "zip-sha1-mismatch",
@@ -631,6 +624,31 @@ class FolderCheck:
                 expected=_stamp(data_time),
                 found=_stamp(parsed.date),
             )
+
+
+# Epoch seconds of 9999-12-31 23:59:59, the last time datetime can hold.
+_LAST_TIME = 253402300799
+
+
+def _contradiction(metadata: Metadata) -> str | None:
+    """What makes well-formed metadata impossible, if anything."""
+    times = {
+        "created-ts": metadata.created_ts,
+        "max-data-ts": metadata.max_data_ts,
+        "hwm-from created-ts": metadata.hwm_from_created_ts,
+        "hwm-to created-ts": metadata.hwm_to_created_ts,
+        "data-span from-ts": metadata.data_from_ts,
+    }
+    for what, value in times.items():
+        if not 0 <= value <= _LAST_TIME:
+            return f"{what} {value} is not a time in epoch seconds"
+    if metadata.hwm_from < 0:
+        return f"hwm-from {metadata.hwm_from} is negative"
+    if metadata.hwm_to < metadata.hwm_from:
+        return f"hwm-to {metadata.hwm_to} is below hwm-from {metadata.hwm_from}"
+    if metadata.kind == "re-export" and metadata.detail("re-export") is None:
+        return "a re-export lacks its <re-export> element"
+    return None
 
 
 def _stamp(moment: dt.datetime) -> str:

@@ -279,13 +279,42 @@ _LAUGHS = (
         ('<?xml version="1.0" encoding="UTF-16"?>' + _LAUGHS).encode("utf-16"),
         b"<export-metadata>" + b" " * (5 * 1024 * 1024) + b"</export-metadata>",
         b"<export-metadata><created-ts>1</created-ts></export-metadata>",
+        b'<?xml version="1.0" encoding="x-unknown"?><export-metadata/>',
     ],
-    ids=["not-well-formed", "entities", "utf16-entities", "huge", "fields-missing"],
+    ids=[
+        "not-well-formed",
+        "entities",
+        "utf16-entities",
+        "huge",
+        "fields-missing",
+        "unknown-encoding",
+    ],
 )
 def test_bad_xml_is_reported_and_only_there(tmp_path: Path, xml: bytes) -> None:
     folders = build_chain(tmp_path)
     (folders[1] / f"{folders[1].name}.extracted.xml").write_bytes(xml)
     assert pairs(tmp_path) == {(folders[1].name, "bad-xml")}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (b"<max-data-ts>", b"<max-data-ts>9999999", "max-data-ts 9999999"),
+        (b'hwm-from audit-key="100"', b'hwm-from audit-key="-1"', "hwm-from -1 is"),
+        (b'hwm-from audit-key="100"', b'hwm-from audit-key="201"', "hwm-to 200 is"),
+        (b"<kind>regular", b"<kind>re-export", "lacks its <re-export>"),
+    ],
+    ids=["time-out-of-range", "negative-hwm", "hwm-backwards", "re-export-bare"],
+)
+def test_contradictory_xml_is_bad(
+    tmp_path: Path, old: bytes, new: bytes, message: str
+) -> None:
+    folders = build_chain(tmp_path)
+    xml = folders[1] / f"{folders[1].name}.extracted.xml"
+    xml.write_bytes(xml.read_bytes().replace(old, new, 1))
+    (problem,) = verify_chain(tmp_path).problems
+    assert (problem.folder, problem.kind) == (folders[1].name, "bad-xml")
+    assert message in problem.message
 
 
 def test_zip_bomb_member_is_refused(tmp_path: Path) -> None:
@@ -426,7 +455,13 @@ def test_symbolic_link_in_place_of_a_file(tmp_path: Path) -> None:
 
 
 def test_empty_directory_is_a_problem(tmp_path: Path) -> None:
-    assert pairs(tmp_path) == {(tmp_path.name, "no-folders")}
+    report = verify_chain(tmp_path)
+    assert [(p.folder, p.kind) for p in report.problems] == [
+        (tmp_path.name, "no-folders")
+    ]
+    assert report.summary() == (
+        f"1 problem, no export folder verified under {str(tmp_path)!r}"
+    )
 
 
 def test_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
