@@ -141,7 +141,7 @@ def resum(folder: Path) -> None:
     (folder / f"{path.name}.sha1").write_bytes(sha1)
 
 
-def data_offset(info: zipfile.ZipInfo, data: bytes) -> int:
+def data_offset(info: zipfile.ZipInfo, data: bytes | bytearray) -> int:
     """Where a member's data starts: after its local header, name and extra."""
     start = info.header_offset
     name_length = int.from_bytes(data[start + 26 : start + 28], "little")

@@ -44,19 +44,34 @@ from tests.chain_fixtures import (
 _EXPORTED: dict[str, Path] = {}
 
 
-def _exported_chain(request: pytest.FixtureRequest, received: Path) -> list[Path]:
-    """A chain written by the real exporter, copied to a receiving folder."""
-    if "output" not in _EXPORTED:
-        try:
-            dsn = request.getfixturevalue("infomart_dsn")
-        except pytest.FixtureLookupError:
-            pytest.skip("the infomart_dsn fixture is not available")
-        from gim_export.exporter import export
-        from tests.exporting import settings_for
+def _infomart(request: pytest.FixtureRequest) -> str:
+    """The sample Info Mart: the shared fixture, else one built here."""
+    try:
+        return str(request.getfixturevalue("infomart_dsn"))
+    except pytest.FixtureLookupError:
+        from gim_export import sample
 
-        factory = request.getfixturevalue("tmp_path_factory")
-        output = factory.mktemp("exported")
-        export(settings_for(dsn, output), catch_up=True, gap_wait_seconds=0.2)
+        dsn = str(request.getfixturevalue("empty_db"))
+        sample.build_infomart(dsn, sample.SampleSpec(days=5))
+        return dsn
+
+
+def _exported_chain(request: pytest.FixtureRequest, received: Path) -> list[Path]:
+    """A chain written by the real exporter, copied to a receiving folder.
+
+    The export runs once per session; each test gets its own copy to damage.
+    """
+    if "output" not in _EXPORTED:
+        from gim_export.config import Settings
+        from gim_export.exporter import export
+
+        output = request.getfixturevalue("tmp_path_factory").mktemp("exported")
+        settings = Settings(
+            connection=_infomart(request),
+            output_directory=output,
+            retry_delay_seconds=0,
+        )
+        export(settings, catch_up=True, gap_wait_seconds=0.2)
         _EXPORTED["output"] = output
     received.mkdir()
     for folder in package.export_folders(_EXPORTED["output"]):
@@ -162,8 +177,8 @@ def test_verify_folder_returns_metadata_and_problems(tmp_path: Path) -> None:
     assert [p.kind for p in verify_folder(folders[1])[1]] == ["csv-sha1-mismatch"]
 
 
-def test_chain_of_real_tools_agrees(tmp_path: Path) -> None:
-    folder = build_chain(tmp_path)[1]
+def test_real_tools_agree_with_an_intact_folder(chain: list[Path]) -> None:
+    folder = chain[1]
     if shutil.which("sha1sum") is None or shutil.which("unzip") is None:
         pytest.skip("sha1sum or unzip is not installed")
     summed = subprocess.run(
