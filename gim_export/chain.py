@@ -171,6 +171,9 @@ def verify_chain(
         before it, to ``directory/.gim-verified``.
     :param fast: skip decompressing the CSV files (the zip's SHA-1, its
         directory, the metadata and the chain are still checked).
+    :param limits: the caps against zip bombs; :class:`Limits` has the defaults.
+    :param workers: folders hashed and CSV files inflated at once (default:
+        one per CPU, up to 4).
     """
     if not directory.is_dir():
         raise ConfigError(f"{str(directory)!r} is not a directory")
