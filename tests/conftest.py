@@ -29,7 +29,10 @@ postgresql_server = factories.postgresql_noproc(
     port=int(_SERVER.get("port", 5432)),
     user=str(_SERVER.get("user", "postgres")),
     password=str(_SERVER["password"]) if "password" in _SERVER else None,
-    dbname=str(_SERVER.get("dbname", "postgres")),
+    # The factory creates "<dbname>_tmpl" for the session; a name of our own
+    # keeps parallel sessions and a crashed run's leftover out of the way.
+    dbname=f"gimtest_session_{os.getpid()}",
+    maintenance_dbname=str(_SERVER.get("dbname", "postgres")),
 )
 
 
@@ -103,5 +106,72 @@ def pg_server(postgresql_server: object) -> Server:
 def empty_db(pg_server: Server) -> Iterator[str]:
     """The DSN of a new, empty database, dropped after the test."""
     name = pg_server.create_database("gimtest_empty")
+    yield pg_server.dsn(name)
+    pg_server.drop_database(name)
+
+
+# ---------------------------------------------------------------------------
+# The reference Info Mart of gim_export.sample: built once per session into a
+# template database, cloned (CREATE DATABASE ... TEMPLATE) for every test.
+
+from dataclasses import replace  # noqa: E402
+
+from gim_export.sample import SampleSpec, SampleSummary, build_infomart  # noqa: E402
+
+# Five days from Sunday 2026-11-01: an empty Monday, an outage from Tuesday
+# 10:00 to Thursday 10:00, then the catch-up burst and a normal evening.
+INFOMART_SPEC = SampleSpec(seed=1, days=5, outage_days=2, empty_days=1)
+
+
+@dataclass(frozen=True)
+class InfomartTemplate:
+    """A database filled once by build_infomart; never connect to it directly."""
+
+    dbname: str
+    spec: SampleSpec
+    summary: SampleSummary
+
+
+def _infomart_template(
+    pg_server: Server, spec: SampleSpec, prefix: str
+) -> Iterator[InfomartTemplate]:
+    name = pg_server.create_database(prefix)
+    try:
+        summary = build_infomart(pg_server.dsn(name), spec)
+        yield InfomartTemplate(name, spec, summary)
+    finally:
+        pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def infomart_template(pg_server: Server) -> Iterator[InfomartTemplate]:
+    """The plain-layout reference Info Mart of INFOMART_SPEC."""
+    yield from _infomart_template(pg_server, INFOMART_SPEC, "gimtest_infomart_tmpl")
+
+
+@pytest.fixture(scope="session")
+def infomart_partitioned_template(pg_server: Server) -> Iterator[InfomartTemplate]:
+    """The same Info Mart with its fact tables partitioned by day."""
+    spec = replace(INFOMART_SPEC, partitioned=True)
+    yield from _infomart_template(pg_server, spec, "gimtest_infomart_ptmpl")
+
+
+@pytest.fixture
+def infomart_dsn(
+    pg_server: Server, infomart_template: InfomartTemplate
+) -> Iterator[str]:
+    """The DSN of a fresh copy of the reference Info Mart, dropped after the test."""
+    name = pg_server.create_database("gimtest_im", template=infomart_template.dbname)
+    yield pg_server.dsn(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def infomart_partitioned_dsn(
+    pg_server: Server, infomart_partitioned_template: InfomartTemplate
+) -> Iterator[str]:
+    """Like infomart_dsn, with the partitioned layout."""
+    template = infomart_partitioned_template.dbname
+    name = pg_server.create_database("gimtest_imp", template=template)
     yield pg_server.dsn(name)
     pg_server.drop_database(name)
