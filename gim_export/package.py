@@ -32,7 +32,7 @@ KINDS = ("regular", "restart", "re-export")
 
 _FOLDER_RE = re.compile(
     r"^export_(?P<hwm>\d{1,20})_(?P<date>\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2})"
-    r"(?:_reexport_(?P<seq>\d+))?$"
+    r"(?:_restart_(?P<restart>\d{1,9}))?(?:_reexport_(?P<reexport>\d{1,9}))?$"
 )
 
 
@@ -47,19 +47,31 @@ class FolderName:
     hwm: int
     date: dt.datetime
     re_export: int | None = None
+    restart: int | None = None
 
     def __str__(self) -> str:
         stamp = self.date.astimezone(dt.UTC).strftime("%Y_%m_%d_%H_%M_%S")
         name = f"{FOLDER_PREFIX}{self.hwm:0{HWM_WIDTH}d}_{stamp}"
+        if self.restart is not None:
+            name += f"_restart_{self.restart:04d}"
         if self.re_export is not None:
             name += f"_reexport_{self.re_export:04d}"
         return name
 
 
-def folder_name(hwm: int, max_data_ts: int, re_export: int | None = None) -> str:
-    """Return the folder name for a high-water mark and a data time."""
+def folder_name(
+    hwm: int,
+    max_data_ts: int,
+    re_export: int | None = None,
+    restart: int | None = None,
+) -> str:
+    """Return the folder name for a high-water mark and a data time.
+
+    ``re_export`` numbers a re-export folder; ``restart`` is the generation
+    of a folder that repeats audit keys an earlier generation exported.
+    """
     date = dt.datetime.fromtimestamp(max_data_ts, dt.UTC)
-    return str(FolderName(hwm, date, re_export))
+    return str(FolderName(hwm, date, re_export, restart))
 
 
 def parse_folder_name(name: str) -> FolderName | None:
@@ -71,9 +83,12 @@ def parse_folder_name(name: str) -> FolderName | None:
         date = dt.datetime.strptime(match["date"], "%Y_%m_%d_%H_%M_%S")
     except ValueError:
         return None
-    seq = match["seq"]
+    restart, re_export = match["restart"], match["reexport"]
     return FolderName(
-        int(match["hwm"]), date.replace(tzinfo=dt.UTC), int(seq) if seq else None
+        int(match["hwm"]),
+        date.replace(tzinfo=dt.UTC),
+        int(re_export) if re_export else None,
+        int(restart) if restart else None,
     )
 
 

@@ -46,6 +46,8 @@ class Position:
     hwm_created_ts: int = 0
     max_data_ts: int | None = None
     last_folder: str | None = None
+    generation: int = 0
+    repeats_until: int = 0
     restart_pending: dict[str, str] | None = None
 
     @property
@@ -114,6 +116,8 @@ def _read_state_file(output_directory: Path) -> Position | None:
             hwm_created_ts=int(stream.get("hwm-created-ts", 0)),
             max_data_ts=_optional_int(stream.get("max-data-ts")),
             last_folder=stream.get("last-folder") or None,
+            generation=int(stream.get("generation", 0)),
+            repeats_until=int(stream.get("repeats-until", 0)),
             restart_pending=data.get("restart") or None,
         )
     except (KeyError, TypeError, ValueError):
@@ -133,6 +137,8 @@ def write_position(output_directory: Path, position: Position) -> None:
         "hwm": position.hwm,
         "hwm-created-ts": position.hwm_created_ts,
         "last-folder": position.last_folder or "",
+        "generation": position.generation,
+        "repeats-until": position.repeats_until,
         "updated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
     }
     if position.max_data_ts is not None:
@@ -156,13 +162,23 @@ def write_position(output_directory: Path, position: Position) -> None:
         os.close(dir_fd)
 
 
-def position_after(folder: Path, metadata: Metadata) -> Position:
+def generation_of(metadata: Metadata) -> int:
+    """The stream generation a folder belongs to: 0 until the first restart."""
+    stream = metadata.detail("stream")
+    return int(stream.get("generation", 0)) if stream else 0
+
+
+def position_after(
+    folder: Path, metadata: Metadata, previous: Position | None = None
+) -> Position:
     """The position a published regular or restart folder leaves the stream in."""
     return Position(
         hwm=metadata.hwm_to,
         hwm_created_ts=metadata.hwm_to_created_ts,
         max_data_ts=metadata.max_data_ts,
         last_folder=folder.name,
+        generation=generation_of(metadata),
+        repeats_until=previous.repeats_until if previous else 0,
     )
 
 
@@ -176,6 +192,7 @@ def _stream_folders(output_directory: Path) -> list[tuple[Path, Metadata]]:
             folders.append((folder, read_metadata(folder)))
         except (OSError, FormatError) as error:
             logger.warning("cannot read metadata of %s: %s", folder.name, error)
+    folders.sort(key=lambda pair: (generation_of(pair[1]), pair[1].hwm_to))
     return folders
 
 
@@ -202,7 +219,7 @@ def read_position(output_directory: Path) -> Position:
                 "publishing it); adopting it",
                 folder.name,
             )
-            position = position_after(folder, metadata)
+            position = position_after(folder, metadata, position)
     return position
 
 
@@ -211,6 +228,7 @@ def _continues(metadata: Metadata, position: Position) -> bool:
     expected = "restart" if position.restart_pending else "regular"
     return (
         metadata.kind == expected
+        and generation_of(metadata) == position.generation
         and metadata.hwm_from == position.hwm
         and metadata.hwm_to > position.hwm
     )

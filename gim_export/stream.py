@@ -15,8 +15,42 @@ import shutil
 from pathlib import Path
 
 from gim_export import package
+from gim_export.state import Position
+
+Details = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 logger = logging.getLogger(__name__)
+
+
+def generation_details(generation: int) -> Details:
+    """The XML element naming a folder's stream generation, after a restart."""
+    if not generation:
+        return ()
+    return (("stream", (("generation", str(generation)),)),)
+
+
+def folder_plan(
+    position: Position, hwm_to: int, max_data_ts: int
+) -> tuple[str, str, Details]:
+    """Name, kind and stream elements of the next folder after ``position``.
+
+    After a restart, folders of the new generation carry their generation in
+    the XML; those that repeat audit keys an earlier generation exported also
+    carry it in their name, so that they never take an existing folder's name
+    and sort right after the folder they repeat.
+    """
+    details = list(generation_details(position.generation))
+    kind = "regular"
+    if position.restart_pending:
+        kind = "restart"
+        details.append(("restart", tuple(sorted(position.restart_pending.items()))))
+    repeats = position.generation and hwm_to <= position.repeats_until
+    restart = position.generation if repeats else None
+    return (
+        package.folder_name(hwm_to, max_data_ts, restart=restart),
+        kind,
+        tuple(details),
+    )
 
 
 def _complete(folder: Path) -> package.Metadata | None:
