@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -194,21 +195,34 @@ def section(directory: Path, seconds: dict[str, tuple[float, float]], runs: int)
 
     workers = default_workers(None)
     load = os.getloadavg()[0]
+    intro = (
+        f"`bench/bench_verify.py`, {dt.date.today():%Y-%m-%d}: a chain of "
+        f"{folders} folders, {mib:.0f} MiB of zip holding "
+        f"{csv_bytes / 2**20:.0f} MiB of CSV (Info Mart-like rows: keys, "
+        f"GUIDs, times, quoted text). Median of {runs} runs each, alternating, "
+        f"files in the page cache; {os.cpu_count()} CPUs ({platform.machine()}), "
+        f"load average {load:.1f} at the end, Python "
+        f"{platform.python_version()}, {'ISA-L' if isal_zlib else 'zlib'} "
+        "inflate. MiB/s is zip bytes per second; the ratio is the wall time "
+        "over sha1sum's. Other work shared the machine, so CPU seconds (user "
+        "and system, of this process or of sha1sum) are the steadier figure."
+    )
+    outro = (
+        "`--fast` reads each zip once and hashes it with OpenSSL's SHA-1 in "
+        "512 KiB blocks, folders in parallel: it keeps up with sha1sum or "
+        "better, so on a cold cache both wait for the disk. The full check "
+        f"also inflates every CSV (about {csv_bytes / max(zip_bytes, 1):.1f} "
+        "times the zip's bytes) and hashes and counts it: in a profile of one "
+        "CSV, inflating takes half the time, SHA-1 a fifth, counting rows a "
+        "fifth. That is CPU work, so the full check runs below disk speed on "
+        "few CPUs; workers=N inflates N CSV files while N folders hash their "
+        "zips. Run again with `.venv/bin/python bench/bench_verify.py --write`."
+    )
     return "\n".join(
         [
             HEADING,
             "",
-            f"`bench/bench_verify.py`, {dt.date.today():%Y-%m-%d}: a chain of "
-            f"{folders} folders, {mib:.0f} MiB of zip holding "
-            f"{csv_bytes / 2**20:.0f} MiB of CSV (Info Mart-like rows: keys, "
-            "GUIDs, times, quoted text). Median of "
-            f"{runs} runs each, alternating, files in the page cache; "
-            f"{os.cpu_count()} CPUs ({platform.machine()}), load average "
-            f"{load:.1f} at the end, Python {platform.python_version()}, "
-            f"{'ISA-L' if isal_zlib else 'zlib'} inflate. MiB/s is zip bytes "
-            "per second; the ratio is the wall time over sha1sum's. Other "
-            "work shared the machine, so CPU seconds (user and system, of "
-            "this process or of sha1sum) are the steadier figure.",
+            textwrap.fill(intro, 78),
             "",
             "| what | wall | zip read | vs sha1sum | CPU | zip per CPU second |",
             "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -217,16 +231,7 @@ def section(directory: Path, seconds: dict[str, tuple[float, float]], runs: int)
             row(f"`verify-chain` (workers={workers})", "full"),
             row("`verify-chain` (workers=1)", "one"),
             "",
-            "`--fast` reads each zip once and hashes it with OpenSSL's SHA-1 "
-            "in 512 KiB blocks, folders in parallel: it keeps up with sha1sum "
-            "or better, so on a cold cache both wait for the disk. The full "
-            "check also inflates every CSV (about "
-            f"{csv_bytes / max(zip_bytes, 1):.1f} times the zip's bytes) and "
-            "hashes and counts it: in a profile of one CSV, inflating takes "
-            "half the time, SHA-1 a fifth, counting rows a fifth. That is CPU "
-            "work, so the full check runs below disk speed on few CPUs; "
-            "workers=N inflates N CSV files while N folders hash their zips. "
-            "Run again with `.venv/bin/python bench/bench_verify.py --write`.",
+            textwrap.fill(outro, 78),
             "",
         ]
     )
