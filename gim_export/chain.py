@@ -109,6 +109,8 @@ class ChainReport:
     def summary(self) -> str:
         """One line: how many problems in how many folders."""
         checked = _plural(len(self.folders), "folder")
+        if self.ok and not self.folders and self.since:
+            return f"no folder after {self.since}, nothing new to verify"
         if self.ok:
             return f"{checked} verified, no problem"
         problems = _plural(len(self.problems), "problem")

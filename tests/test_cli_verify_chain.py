@@ -109,12 +109,15 @@ def test_remember_then_since_last(tmp_path: Path) -> None:
     newer = build_chain(tmp_path / "more", count=3)[2]
     newer.rename(tmp_path / newer.name)
     shutil.rmtree(tmp_path / "more")
-    second = run(str(tmp_path), "--since", "last")
+    second = run(str(tmp_path), "--since", "last", "--remember")
     assert second.exit_code == 0
     assert second.stdout.splitlines() == [
         f"ok      {newer.name}  regular  200..300  2 tables  4 rows  linked",
         "1 folder verified, no problem",
+        f"remembered {newer.name} as verified",
     ]
+    third = run(str(tmp_path), "--since", "last")
+    assert third.stdout == f"no folder after {newer.name}, nothing new to verify\n"
 
 
 def test_terminal_tables_show_names_as_text(tmp_path: Path) -> None:
