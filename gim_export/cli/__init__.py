@@ -108,4 +108,5 @@ def on_terminal() -> bool:
 from gim_export.cli import chain as _chain  # noqa: E402,F401
 from gim_export.cli import demo as _demo  # noqa: E402,F401
 from gim_export.cli import export as _export  # noqa: E402,F401
+from gim_export.cli import sample as _sample  # noqa: E402,F401
 from gim_export.cli import schedule as _schedule  # noqa: E402,F401
