@@ -35,6 +35,7 @@ from gim_export.package import (
     FolderName,
     Metadata,
     parse_folder_name,
+    read_metadata,
 )
 from gim_export.progress import NoProgress, Progress
 from gim_export.received import (
@@ -46,6 +47,7 @@ from gim_export.received import (
     default_workers,
     verify_folder,
 )
+from gim_export.state import generation_of
 
 __all__ = [
     "PROBLEM_KINDS",
@@ -139,19 +141,37 @@ class ChainReport:
 
 @dataclass(frozen=True)
 class Position:
-    """The end of the chain verified so far: the next folder links to it."""
+    """Where verification stopped: later runs read the folders after
+    ``folder``, and the next folder of ``generation`` links to ``hwm_to``.
+
+    ``end_folder`` is the folder that ``hwm_to`` and ``max_data_ts`` come
+    from: ``folder`` itself unless that is a re-export or of an older
+    generation.
+    """
 
     folder: str
     hwm_to: int
     max_data_ts: int
+    generation: int = 0
+    end_folder: str = ""
+
+    @property
+    def linked_folder(self) -> str:
+        """The folder the next one links to."""
+        return self.end_folder or self.folder
 
     @classmethod
-    def from_name(cls, name: str) -> Position | None:
-        """The position a folder name stands for, or None for another name."""
+    def from_name(cls, name: str, generation: int | None = None) -> Position | None:
+        """The position a folder name stands for, or None for another name.
+
+        The generation is the name's restart suffix unless given.
+        """
         parsed = parse_folder_name(name)
         if parsed is None:
             return None
-        return cls(name, parsed.hwm, int(parsed.date.timestamp()))
+        if generation is None:
+            generation = parsed.restart or 0
+        return cls(name, parsed.hwm, int(parsed.date.timestamp()), generation)
 
 
 def verify_chain(
@@ -199,7 +219,7 @@ def verify_chain(
     results = tuple(_result(link, problems) for link in links)
     remembered = None
     if remember:
-        remembered = _remember(directory, links, problems)
+        remembered = _remember(directory, links, problems, start)
     return ChainReport(
         directory,
         results,
@@ -219,13 +239,22 @@ def _start_position(directory: Path, since: str | None) -> Position | None:
         return None
     if since == "last":
         return read_position(directory)
-    position = Position.from_name(since.rstrip("/").rsplit("/", 1)[-1])
+    name = since.rstrip("/").rsplit("/", 1)[-1]
+    position = Position.from_name(name, _generation_in(directory / name))
     if position is None:
         raise ConfigError(
             f"--since {since!r} is not an export folder name "
             "(export_<HWM>_<YYYY_MM_DD_HH_MI_SS>) nor 'last'"
         )
     return position
+
+
+def _generation_in(folder: Path) -> int | None:
+    """The stream generation a folder's XML names, if the folder is there."""
+    try:
+        return generation_of(read_metadata(folder))
+    except (OSError, ValueError):
+        return None
 
 
 def read_position(directory: Path) -> Position:
@@ -243,25 +272,30 @@ def read_position(directory: Path) -> Position:
         raise ConfigError(f"{str(path)!r} is unreadable: {error}") from None
 
     folder = data.get("folder")
-    hwm_to = data.get("hwm-to")
-    max_data_ts = data.get("max-data-ts")
+    end_folder = data.get("end-folder", folder)
+    numbers = [data.get(key, 0) for key in ("hwm-to", "max-data-ts", "generation")]
     if (
         not isinstance(folder, str)
+        or not isinstance(end_folder, str)
         or parse_folder_name(folder) is None
-        or not isinstance(hwm_to, int)
-        or not isinstance(max_data_ts, int)
+        or "hwm-to" not in data
+        or "max-data-ts" not in data
+        or not all(isinstance(number, int) for number in numbers)
     ):
         raise ConfigError(
             f"{str(path)!r} lacks a valid folder, hwm-to or max-data-ts; "
             "pass --since FOLDER instead"
         )
-    return Position(folder, hwm_to, max_data_ts)
+    hwm_to, max_data_ts, generation = numbers
+    return Position(folder, hwm_to, max_data_ts, generation, end_folder)
 
 
 def write_position(directory: Path, position: Position) -> None:
     """Write ``position`` to ``directory/.gim-verified``, replacing it atomically."""
     document = {
         "folder": position.folder,
+        "end-folder": position.linked_folder,
+        "generation": position.generation,
         "hwm-to": position.hwm_to,
         "max-data-ts": position.max_data_ts,
         "verified": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
@@ -345,6 +379,15 @@ def _run(check: FolderCheck) -> FolderCheck:
     return check
 
 
+@dataclass(frozen=True)
+class _End:
+    """Where a folder left its generation of the stream."""
+
+    folder: str
+    hwm_to: int
+    max_data_ts: int
+
+
 @dataclass
 class _ChainLink:
     """A checked folder's place in the chain."""
@@ -353,14 +396,19 @@ class _ChainLink:
     parsed: FolderName | None
     metadata: Metadata | None
     csv_files: int | None
+    generation: int | None = None
     link: str = "unchecked"
 
     @classmethod
     def of(cls, check: FolderCheck) -> _ChainLink:
         """The chain view of a checked folder."""
-        return cls(
-            check.name, parse_folder_name(check.name), check.metadata, check.csv_files
-        )
+        metadata, parsed = check.metadata, parse_folder_name(check.name)
+        generation = None
+        if metadata is not None:
+            generation = generation_of(metadata)
+        elif parsed is not None and parsed.restart is not None:
+            generation = parsed.restart
+        return cls(check.name, parsed, metadata, check.csv_files, generation)
 
     @property
     def kind(self) -> str:
@@ -371,18 +419,25 @@ class _ChainLink:
             return "re-export"
         return "regular"
 
-    def end(self) -> tuple[int, int] | None:
-        """hwm-to and max-data-ts the next regular folder continues from."""
+    def end(self) -> _End | None:
+        """Where the next folder of the same generation continues from."""
         if self.metadata is not None:
-            return self.metadata.hwm_to, self.metadata.max_data_ts
+            metadata = self.metadata
+            return _End(self.name, metadata.hwm_to, metadata.max_data_ts)
         if self.parsed is not None:
-            return self.parsed.hwm, int(self.parsed.date.timestamp())
+            timestamp = int(self.parsed.date.timestamp())
+            return _End(self.name, self.parsed.hwm, timestamp)
         return None
 
 
-def _name_key(parsed: FolderName) -> tuple[int, dt.datetime, int]:
-    """The stream order a folder name stands for, whatever its padding."""
-    return parsed.hwm, parsed.date, -1 if parsed.re_export is None else parsed.re_export
+def _name_key(parsed: FolderName) -> tuple[int, dt.datetime, int, int]:
+    """The stream order a folder name stands for, whatever its padding.
+
+    It agrees with the order of well-formed names: a restart generation's
+    suffix sorts after the plain name, a re-export's after its base name.
+    """
+    re_export = -1 if parsed.re_export is None else parsed.re_export
+    return parsed.hwm, parsed.date, parsed.restart or 0, re_export
 
 
 def _check_order(links: Sequence[_ChainLink], start: Position | None) -> list[Problem]:
@@ -392,12 +447,11 @@ def _check_order(links: Sequence[_ChainLink], start: Position | None) -> list[Pr
     that padding, or edited by hand, can sort before a folder it follows.
     """
     problems = []
-    highest: tuple[int, dt.datetime, int] | None = None
+    highest: tuple[int, dt.datetime, int, int] | None = None
     holder = ""
-    if start is not None:
-        start_name = parse_folder_name(start.folder)
-        highest = _name_key(start_name) if start_name else None
-        holder = start.folder
+    start_name = parse_folder_name(start.folder) if start is not None else None
+    if start is not None and start_name is not None:
+        highest, holder = _name_key(start_name), start.folder
     for link in links:
         if link.parsed is None:
             continue
@@ -417,43 +471,52 @@ def _check_order(links: Sequence[_ChainLink], start: Position | None) -> list[Pr
     return problems
 
 
-def _stream_key(link: _ChainLink) -> tuple[int, int, int, str]:
-    """Where a folder sits in the stream: by hwm-to, a re-export after the
-    regular folder whose hwm its name carries."""
-    parsed = link.parsed
-    if link.kind == "re-export" and parsed is not None:
-        return parsed.hwm, 1, parsed.re_export or 0, link.name
-    end = link.end()
-    return (end[0] if end else -1), 0, 0, link.name
-
-
 def _check_links(links: Sequence[_ChainLink], start: Position | None) -> list[Problem]:
-    """Link each regular folder's hwm-from to the previous hwm-to, in stream order.
+    """Link each folder's hwm-from to the previous hwm-to of its generation.
 
-    A restart folder begins a new chain; a re-export stands beside the chain
-    and must follow the regular folder its name was taken from.
+    Folders are taken by hwm-to. A restart opens a new generation whose
+    folders may repeat audit keys of an older one and sort among its folders,
+    so each generation is a chain of its own. Re-exports stand beside the
+    chains.
     """
-    problems: list[Problem] = []
-    previous: tuple[str, int, int] | None = None
+    streamed = [link for link in links if link.kind != "re-export"]
+    _guess_generations(streamed)
+    previous: dict[int, _End] = {}
     if start is not None:
-        previous = (start.folder, start.hwm_to, start.max_data_ts)
+        previous[start.generation] = _End(
+            start.linked_folder, start.hwm_to, start.max_data_ts
+        )
 
-    for link in sorted(links, key=_stream_key):
-        if link.kind == "re-export":
-            link.link = "re-export"
-            problems.extend(_check_re_export(link, previous))
-            continue
+    problems: list[Problem] = []
+    for link in sorted(streamed, key=lambda link: (_hwm_to(link), link.name)):
         end = link.end()
-        if link.metadata is not None:
-            problems.extend(_link(link, link.metadata, previous))
-        if end is not None:
-            previous = (link.name, *end)
-    return problems
+        if link.metadata is not None and link.generation is not None:
+            before = previous.get(link.generation)
+            problems.extend(_link(link, link.metadata, before))
+        if end is not None and link.generation is not None:
+            previous[link.generation] = end
+    return problems + _check_re_exports(links, start)
 
 
-def _link(
-    link: _ChainLink, metadata: Metadata, previous: tuple[str, int, int] | None
-) -> list[Problem]:
+def _hwm_to(link: _ChainLink) -> int:
+    end = link.end()
+    return end.hwm_to if end is not None else -1
+
+
+def _guess_generations(links: Sequence[_ChainLink]) -> None:
+    """Give a folder without metadata the generation of the folder that
+    continues from its hwm; without one its links are left unchecked."""
+    continued = {
+        link.metadata.hwm_from: link.generation
+        for link in links
+        if link.metadata is not None and link.metadata.kind != "restart"
+    }
+    for link in links:
+        if link.generation is None and link.parsed is not None:
+            link.generation = continued.get(link.parsed.hwm)
+
+
+def _link(link: _ChainLink, metadata: Metadata, previous: _End | None) -> list[Problem]:
     """Check one regular or restart folder against the one before it."""
     if metadata.kind == "restart":
         link.link = "restart"
@@ -462,22 +525,22 @@ def _link(
         link.link = "first"
         return []
 
-    before, hwm_to, max_data_ts = previous
     problems = []
-    if metadata.hwm_from == hwm_to:
+    hwm_from, hwm_to = metadata.hwm_from, previous.hwm_to
+    if hwm_from == hwm_to:
         link.link = "linked"
-    elif metadata.hwm_from > hwm_to:
+    elif hwm_from > hwm_to:
         link.link = "gap"
         problems.append(
             Problem(
                 link.name,
                 "gap",
-                f"hwm-from {metadata.hwm_from} does not follow hwm-to {hwm_to} of "
-                f"{before}: the audit keys after {hwm_to} up to "
-                f"{metadata.hwm_from} are missing",
+                f"hwm-from {hwm_from} does not follow hwm-to {hwm_to} of "
+                f"{previous.folder}: the audit keys after {hwm_to} up to "
+                f"{hwm_from} are missing",
                 expected=str(hwm_to),
-                found=str(metadata.hwm_from),
-                other_folder=before,
+                found=str(hwm_from),
+                other_folder=previous.folder,
             )
         )
     else:
@@ -486,49 +549,61 @@ def _link(
             Problem(
                 link.name,
                 "overlap",
-                f"hwm-from {metadata.hwm_from} is below hwm-to {hwm_to} of "
-                f"{before}: the audit keys after {metadata.hwm_from} up to "
+                f"hwm-from {hwm_from} is below hwm-to {hwm_to} of "
+                f"{previous.folder}: the audit keys after {hwm_from} up to "
                 f"{hwm_to} come twice",
                 expected=str(hwm_to),
-                found=str(metadata.hwm_from),
-                other_folder=before,
+                found=str(hwm_from),
+                other_folder=previous.folder,
             )
         )
-    if metadata.max_data_ts < max_data_ts:
+    if metadata.max_data_ts < previous.max_data_ts:
         problems.append(
             Problem(
                 link.name,
                 "max-data-ts-backwards",
-                f"max-data-ts {metadata.max_data_ts} is before {max_data_ts} of "
-                f"{before}",
-                expected=f">= {max_data_ts}",
+                f"max-data-ts {metadata.max_data_ts} is before "
+                f"{previous.max_data_ts} of {previous.folder}",
+                expected=f">= {previous.max_data_ts}",
                 found=str(metadata.max_data_ts),
+                other_folder=previous.folder,
+            )
+        )
+    return problems
+
+
+def _check_re_exports(
+    links: Sequence[_ChainLink], start: Position | None
+) -> list[Problem]:
+    """A re-export's name is the name of the folder it follows, plus a number."""
+    problems = []
+    before = start.folder if start is not None else None
+    for link in links:
+        if link.kind != "re-export":
+            before = link.name
+            continue
+        link.link = "re-export"
+        base = _base_name(link.parsed)
+        if base is None or before is None or base == before:
+            continue
+        problems.append(
+            Problem(
+                link.name,
+                "misplaced-re-export",
+                f"its name is taken from {base}, but the folder before it is {before}",
+                expected=base,
+                found=before,
                 other_folder=before,
             )
         )
     return problems
 
 
-def _check_re_export(
-    link: _ChainLink, previous: tuple[str, int, int] | None
-) -> list[Problem]:
-    """A re-export's name carries the hwm and date of the newest regular folder."""
-    before = parse_folder_name(previous[0]) if previous else None
-    if link.parsed is None or before is None or previous is None:
-        return []
-    if (link.parsed.hwm, link.parsed.date) == (before.hwm, before.date):
-        return []
-    return [
-        Problem(
-            link.name,
-            "misplaced-re-export",
-            f"its name carries hwm {link.parsed.hwm} and "
-            f"{link.parsed.date:%Y_%m_%d_%H_%M_%S}, but the regular folder "
-            f"before it is {previous[0]}",
-            expected=str(FolderName(before.hwm, before.date)),
-            other_folder=previous[0],
-        )
-    ]
+def _base_name(parsed: FolderName | None) -> str | None:
+    """The name of the folder a re-export's name was taken from."""
+    if parsed is None:
+        return None
+    return str(FolderName(parsed.hwm, parsed.date, restart=parsed.restart))
 
 
 def _result(link: _ChainLink, problems: Sequence[Problem]) -> FolderResult:
@@ -553,20 +628,45 @@ def _result(link: _ChainLink, problems: Sequence[Problem]) -> FolderResult:
 
 
 def _remember(
-    directory: Path, links: Sequence[_ChainLink], problems: Sequence[Problem]
+    directory: Path,
+    links: Sequence[_ChainLink],
+    problems: Sequence[Problem],
+    start: Position | None,
 ) -> str | None:
-    """Write the newest folder that is sound along with all before it."""
+    """Write the newest folder that is sound along with all before it.
+
+    The position links to the end of the newest generation among them: the
+    export writes no more folders of an older one.
+    """
     blamed = {problem.folder for problem in problems}
-    sound = None
+    sound: list[_ChainLink] = []
     for link in links:
         if link.name in blamed:
             break
-        sound = link
-    if sound is None:
+        sound.append(link)
+    if not sound:
         return None
-    position = Position.from_name(sound.name)
-    if position is None:
-        return None
+
+    newest = sound[-1].name
+    ends = [
+        (link.generation, end)
+        for link in sound
+        if link.kind != "re-export"
+        and link.generation is not None
+        and (end := link.end()) is not None
+    ]
+    if start is not None:
+        ends.append(
+            (
+                start.generation,
+                _End(start.linked_folder, start.hwm_to, start.max_data_ts),
+            )
+        )
+    if ends:
+        generation, end = max(ends, key=lambda pair: (pair[0], pair[1].hwm_to))
+        position = Position(newest, end.hwm_to, end.max_data_ts, generation, end.folder)
+    else:
+        position = Position.from_name(newest) or Position(newest, 0, 0)
     write_position(directory, position)
-    logger.info("remembered %s as verified", sound.name)
-    return sound.name
+    logger.info("remembered %s as verified", newest)
+    return newest

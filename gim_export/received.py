@@ -42,6 +42,7 @@ from gim_export.package import (
     parse_sha1_line,
 )
 from gim_export.progress import NoProgress, Progress
+from gim_export.state import generation_of
 
 isal_zlib: ModuleType | None
 try:
@@ -595,7 +596,17 @@ class FolderCheck:
         )
 
     def _check_name(self, parsed: FolderName, metadata: Metadata) -> None:
-        """The name carries hwm-to and max-data-ts; a re-export says so."""
+        """The name carries hwm-to and max-data-ts; a re-export says so, and
+        so does a folder that repeats audit keys of an older generation."""
+        generation = generation_of(metadata)
+        if parsed.restart is not None and parsed.restart != generation:
+            self.add(
+                "name-mismatch",
+                f"the name says restart generation {parsed.restart}, the "
+                f"metadata's stream generation is {generation}",
+                expected=str(generation),
+                found=str(parsed.restart),
+            )
         marked = parsed.re_export is not None
         if marked != (metadata.kind == "re-export"):
             self.add(
@@ -648,6 +659,9 @@ def _contradiction(metadata: Metadata) -> str | None:
         return f"hwm-to {metadata.hwm_to} is below hwm-from {metadata.hwm_from}"
     if metadata.kind == "re-export" and metadata.detail("re-export") is None:
         return "a re-export lacks its <re-export> element"
+    stream = metadata.detail("stream") or {}
+    if not re.fullmatch(r"\d{1,9}", stream.get("generation", "0")):
+        return f"<stream> generation {stream['generation']!r} is not a number"
     return None
 
 

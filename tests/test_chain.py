@@ -693,3 +693,76 @@ def test_local_header_naming_another_entry(tmp_path: Path) -> None:
     assert problem.message == (
         "zip entry 'resource_.csv': its local header names b'resource1.csv'"
     )
+
+
+GENERATION_1 = (("stream", (("generation", "1"),)),)
+
+
+def _two_generations(directory: Path) -> list[Path]:
+    """Three folders, then a restart from hwm 50 that repeats them as generation 1."""
+    old = build_chain(directory, count=3)
+    restart = (("restart", (("from-date", "2026-01-02 00:00:00"),)),)
+
+    def repeat(hwm_from: int, hwm_to: int, days: int, kind: str = "regular") -> Path:
+        max_data_ts = START_TS + days * DAY + 3600
+        name = package.folder_name(hwm_to, max_data_ts, restart=1)
+        details = GENERATION_1 + (restart if kind == "restart" else ())
+        return write_folder(
+            directory,
+            hwm_from,
+            hwm_to,
+            max_data_ts,
+            kind=kind,
+            name=name,
+            details=details,
+        )
+
+    first = repeat(50, 150, 1, kind="restart")
+    second = repeat(150, 250, 2)
+    third = write_folder(directory, 250, 350, START_TS + 4 * DAY, details=GENERATION_1)
+    return [old[0], first, old[1], second, old[2], third]
+
+
+def test_restart_generation_links_on_its_own(tmp_path: Path) -> None:
+    folders = _two_generations(tmp_path)
+    report = verify_chain(tmp_path)
+    assert report.problems == ()
+    assert [(r.name, r.link) for r in report.folders] == [
+        (folders[0].name, "first"),
+        (folders[1].name, "restart"),
+        (folders[2].name, "linked"),
+        (folders[3].name, "linked"),
+        (folders[4].name, "linked"),
+        (folders[5].name, "linked"),
+    ]
+
+
+def test_gap_inside_a_generation(tmp_path: Path) -> None:
+    folders = _two_generations(tmp_path)
+    shutil.rmtree(folders[3])
+    (gap,) = verify_chain(tmp_path).problems
+    assert (gap.folder, gap.kind, gap.other_folder) == (
+        folders[5].name,
+        "gap",
+        folders[1].name,
+    )
+
+
+def test_restart_suffix_must_match_the_generation(tmp_path: Path) -> None:
+    build_chain(tmp_path, count=2)
+    name = package.folder_name(300, START_TS + 3 * DAY, restart=2)
+    write_folder(
+        tmp_path, 200, 300, START_TS + 3 * DAY, name=name, details=GENERATION_1
+    )
+    assert pairs(tmp_path) == {(name, "name-mismatch")}
+
+
+def test_remembered_position_follows_the_newest_generation(tmp_path: Path) -> None:
+    folders = _two_generations(tmp_path)
+    assert verify_chain(tmp_path, remember=True).remembered == folders[5].name
+    position = read_position(tmp_path)
+    assert (position.generation, position.hwm_to) == (1, 350)
+    newer = write_folder(tmp_path, 350, 450, START_TS + 5 * DAY, details=GENERATION_1)
+    report = verify_chain(tmp_path, since="last")
+    assert [(r.name, r.link) for r in report.folders] == [(newer.name, "linked")]
+    assert report.problems == ()
