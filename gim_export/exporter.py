@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from gim_export import db, hwm, infomart, locks, package, state, stream
+from gim_export import db, hwm, infomart, locks, package, state, stream, views
 from gim_export.config import Settings
 from gim_export.errors import DatabaseUnavailable, EncodingFailure
 from gim_export.infomart import AuditKey, Table
@@ -183,6 +183,7 @@ def _export_one(
 
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     try:
+        views.lock_before_snapshot(conn, settings)
         committed = infomart.committed_audit_keys(conn, settings.schema, position.hwm)
         chunk = hwm.choose_chunk(
             committed,
@@ -200,17 +201,21 @@ def _export_one(
             1 for key in committed if key.audit_key > chunk.hwm_to.audit_key
         )
 
-        choice = infomart.choose_tables(
-            infomart.list_tables(conn, settings.schema),
-            settings.include,
-            settings.exclude,
-        )
+        source = views.export_source(conn, settings)
+        choice = source.choice
         run.skipped_tables = choice.skipped
         version = infomart.schema_version(
             conn, settings.schema, settings.schema_version_table
         )
         folder = _write_folder(
-            conn, settings, position, chunk, choice.tables, version, progress
+            conn,
+            settings,
+            position,
+            chunk,
+            choice.tables,
+            version,
+            progress,
+            source.details,
         )
     finally:
         conn.execute("ROLLBACK")
@@ -218,6 +223,7 @@ def _export_one(
     published = package.publish(folder.path, settings.output_directory)
     new_position = state.position_after(published, folder.metadata)
     state.write_position(settings.output_directory, new_position)
+    views.remember_source(settings.output_directory, source, published.name)
     logger.info(
         "published %s: audit keys %d..%d, %d rows in %d tables",
         published.name,
@@ -298,6 +304,7 @@ def _write_folder(
     tables: Sequence[Table],
     version: str,
     progress: Progress,
+    details: views.Details = (),
 ) -> _BuiltFolder:
     """Stream every table's rows of the chunk into a folder in staging."""
     created = dt.datetime.now(dt.UTC)
@@ -329,6 +336,7 @@ def _write_folder(
             data_from_ts=chunk.data_from_ts,
             encoding=settings.output_files_encoding,
             tables=tuple(entries),
+            details=details,
         )
         writer.finish(metadata)
     except BaseException:
