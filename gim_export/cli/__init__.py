@@ -111,3 +111,4 @@ from gim_export.cli import export as _export  # noqa: E402,F401
 from gim_export.cli import sample as _sample  # noqa: E402,F401
 from gim_export.cli import schedule as _schedule  # noqa: E402,F401
 from gim_export.cli import target as _target  # noqa: E402,F401
+from gim_export.cli import views as _views  # noqa: E402,F401
