@@ -46,7 +46,7 @@ class Settings:
     start_date: dt.datetime | None = None
     days_to_keep_output_files: int = 14
     encrypt_certificate: Path | None = None
-    compression_level: int = 6
+    compression_level: int = 5
     file_mode: int = 0o600
     maintenance_lock_key: int = DEFAULT_MAINTENANCE_LOCK_KEY
     maintenance_lock_wait_seconds: int = 300

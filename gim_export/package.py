@@ -12,10 +12,12 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import queue
 import re
 import shutil
+import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -373,10 +375,10 @@ class FolderWriter:
         file_name = f"{table.lower()}.csv"
         digest = hashlib.sha1(usedforsecurity=False)
         size = 0
-        with self._zip.open(file_name) as member:
+        with self._zip.open(file_name) as member, _Pipeline(member.write) as sink:
             for chunk in chunks:
                 digest.update(chunk)
-                member.write(chunk)
+                sink.put(chunk)
                 size += len(chunk)
         checksum = digest.hexdigest()
         self._zip.write_entry(f"{file_name}.sha1", sha1_line(checksum, file_name))
@@ -399,6 +401,48 @@ class FolderWriter:
         """Close and remove everything written so far."""
         self._file.close()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class _Pipeline:
+    """Hands blocks to a writer thread, so that deflate overlaps reading.
+
+    zlib-ng and file writes release the GIL, so the thread compresses one
+    block while the caller reads the next from the database. At most
+    ``depth`` blocks wait in between, which bounds the memory used.
+    """
+
+    _END = b""
+
+    def __init__(self, write: Callable[[bytes], None], depth: int = 8) -> None:
+        self._write = write
+        self._queue: queue.Queue[bytes] = queue.Queue(maxsize=depth)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="gimexport-deflate")
+
+    def _run(self) -> None:
+        while (block := self._queue.get()) is not self._END:
+            if self._failure is None:
+                try:
+                    self._write(block)
+                except BaseException as error:  # handed to the caller in put/close
+                    self._failure = error
+
+    def __enter__(self) -> _Pipeline:
+        self._thread.start()
+        return self
+
+    def put(self, block: bytes) -> None:
+        """Queue a block for writing; raise what the writer thread met."""
+        if self._failure is not None:
+            raise self._failure
+        if block:
+            self._queue.put(block)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._queue.put(self._END)
+        self._thread.join()
+        if self._failure is not None and exc_info[0] is None:
+            raise self._failure
 
 
 def _create(path: Path, mode: int) -> Path:
