@@ -153,7 +153,13 @@ def _export_chunks(
 def _starting_position(conn: Connection, settings: Settings) -> state.Position:
     """The stream position, or the start point ``start-date`` gives a new stream."""
     position = state.read_position(settings.output_directory)
-    if position.started or settings.start_date is None:
+    if settings.start_date is None:
+        return position
+    if position.started:
+        logger.warning(
+            "start-date applies to an empty output directory only and is ignored "
+            "here; use `gimexport restart --from DATE` to move the stream"
+        )
         return position
 
     start_ts = int(settings.start_date.timestamp())
@@ -207,7 +213,10 @@ def _export_one(
         version = infomart.schema_version(
             conn, settings.schema, settings.schema_version_table
         )
-        folder = _write_folder(
+        name, kind, stream_details = stream.folder_plan(
+            position, chunk.hwm_to.audit_key, chunk.max_data_ts
+        )
+        folder = write_folder(
             conn,
             settings,
             position,
@@ -215,13 +224,15 @@ def _export_one(
             choice.tables,
             version,
             progress,
-            source.details,
+            source.details + stream_details,
+            name=name,
+            kind=kind,
         )
     finally:
         conn.execute("ROLLBACK")
 
     published = package.publish(folder.path, settings.output_directory)
-    new_position = state.position_after(published, folder.metadata)
+    new_position = state.position_after(published, folder.metadata, position)
     state.write_position(settings.output_directory, new_position)
     views.remember_source(settings.output_directory, source, published.name)
     logger.info(
@@ -287,16 +298,19 @@ def _log_nothing_to_do(committed: Sequence[AuditKey], blocked_at: int | None) ->
 
 
 @dataclass(frozen=True)
-class _BuiltFolder:
+class BuiltFolder:
+    """A folder finished in staging, not yet published."""
+
     path: Path
     metadata: package.Metadata
 
     @property
     def rows(self) -> int:
+        """Rows over all tables of the folder."""
         return sum(entry.rows for entry in self.metadata.tables)
 
 
-def _write_folder(
+def write_folder(
     conn: Connection,
     settings: Settings,
     position: state.Position,
@@ -305,10 +319,16 @@ def _write_folder(
     version: str,
     progress: Progress,
     details: views.Details = (),
-) -> _BuiltFolder:
-    """Stream every table's rows of the chunk into a folder in staging."""
+    *,
+    name: str | None = None,
+    kind: str = "regular",
+) -> BuiltFolder:
+    """Stream every table's rows of the chunk into a folder in staging.
+
+    The caller holds the snapshot transaction; it publishes the folder.
+    """
     created = dt.datetime.now(dt.UTC)
-    name = package.folder_name(chunk.hwm_to.audit_key, chunk.max_data_ts)
+    name = name or package.folder_name(chunk.hwm_to.audit_key, chunk.max_data_ts)
     writer = package.FolderWriter(
         state.staging_dir(settings.output_directory),
         name,
@@ -336,6 +356,7 @@ def _write_folder(
             data_from_ts=chunk.data_from_ts,
             encoding=settings.output_files_encoding,
             tables=tuple(entries),
+            kind=kind,
             details=details,
         )
         writer.finish(metadata)
@@ -344,7 +365,7 @@ def _write_folder(
         raise
     finally:
         progress.finish(task)
-    return _BuiltFolder(writer.directory, metadata)
+    return BuiltFolder(writer.directory, metadata)
 
 
 def changed_rows_query(table: Table, low: int, high: int) -> sql.Composed:
