@@ -123,6 +123,12 @@ def test_restart_re_export_and_retention_keep_the_chain_loadable(
     tables = exported_tables(infomart_dsn)
     assert table_differences(infomart_dsn, empty_db, tables) == {}
 
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+    removed = remove_old_folders(settings.output_directory, 14, later)
+    remaining = folders(settings.output_directory)
+    assert len(remaining) == 1 and remaining[0].name not in removed
+    assert list(chain.verify_chain(settings.output_directory).problems) == []
+
 
 def _hwm(folder: Path) -> int:
     parsed = package.parse_folder_name(folder.name)
