@@ -34,11 +34,11 @@ import logging
 import math
 import random
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg import sql
@@ -285,7 +285,7 @@ class EtlSimulator:
         """Commit ``count`` batches that advance data time by ``hours`` in all."""
         if count < 1:
             raise ValueError(f"count must be at least 1, not {count!r}")
-        total = max(count, round(hours * 3600))
+        total = max(count, _seconds(hours))
         bounds = [self._cursor + total * i // count for i in range(count + 1)]
 
         keys = []
@@ -830,21 +830,27 @@ def _copy(
     conn: Connection,
     table: str,
     columns: Sequence[str],
-    rows: Sequence[Row],
+    rows: Iterable[Row],
     stats: _Stats,
 ) -> None:
-    """Load rows with binary COPY (a quarter faster than text) and count them."""
-    if not rows:
+    """Load rows with binary COPY (a quarter faster than text) and count them.
+
+    Given a generator, the rows are made while the server parses those sent.
+    """
+    if isinstance(rows, Sequence) and not rows:
         return
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     types = _column_types(conn, table)
+    written = []
     with conn.cursor() as cursor, cursor.copy(statement) as copy:
         copy.set_types([types[name] for name in columns])
         for row in rows:
             copy.write_row(row)
-    stats.loaded(columns, rows)
+            written.append(row)
+    if written:
+        stats.loaded(columns, written)
 
 
 # Type oids of the columns of each table, the same in every schema built from
@@ -1473,8 +1479,7 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return count
 
 
-@dataclass(frozen=True)
-class _Contact:
+class _Contact(NamedTuple):
     """One interaction: it waits in a queue, then an agent takes it or not."""
 
     begin: int
@@ -1485,38 +1490,45 @@ class _Contact:
     agent: int | None
 
 
+# The generator draws floats and indexes with them: Random.choice, randrange
+# and choices cost ten times as much, and a million rows need millions of draws.
+
+
 def _contacts(rng: random.Random, world: _World, piece: _Slice) -> list[_Contact]:
     """The interactions that start in the slice; each leaves its queue in it."""
+    draw = rng.random
+    queues, agents = world.queues, world.agents
     contacts = []
     for interval in range(_key(piece.start), piece.end, INTERVAL):
         low, high = max(interval, piece.start), min(interval + INTERVAL, piece.end)
         mean = world.expected_contacts(interval) * (high - low) / INTERVAL
         for _ in range(_poisson(rng, mean)):
-            begin = low + rng.randrange(high - low)
-            wait = min(rng.randint(3, 240), piece.end - 1 - begin)
-            media = rng.choices((_VOICE, _EMAIL, _CHAT), (70, 15, 15))[0]
-            kind = _INBOUND
-            if media == _VOICE:
-                kind = rng.choices((_INBOUND, _OUTBOUND, _INTERNAL), (85, 10, 5))[0]
-            queue = rng.choice(world.queues)
-            taken = rng.random() < 0.88 and bool(world.agents)
-            agent = rng.choice(world.agents) if taken else None
+            begin = low + int(draw() * (high - low))
+            wait = min(3 + int(draw() * 238), piece.end - 1 - begin)
+            chance = draw()
+            media = _VOICE if chance < 0.7 else _EMAIL if chance < 0.85 else _CHAT
+            kind, chance = _INBOUND, draw()
+            if media == _VOICE and chance >= 0.85:
+                kind = _OUTBOUND if chance < 0.95 else _INTERNAL
+            queue = queues[int(draw() * len(queues))]
+            agent = None
+            if agents and draw() < 0.88:
+                agent = agents[int(draw() * len(agents))]
             contacts.append(_Contact(begin, wait, media, kind, queue, agent))
     return contacts
 
 
-@dataclass
-class _ContactRows:
-    """Rows of every table an interaction writes to."""
+class _Planned(NamedTuple):
+    """An interaction with its ids and when its agent part ends."""
 
-    interactions: list[Row] = field(default_factory=list)
-    resources: list[Row] = field(default_factory=list)
-    segments: list[Row] = field(default_factory=list)
-    general: list[Row] = field(default_factory=list)
-    keys: list[Row] = field(default_factory=list)
-    custom: list[Row] = field(default_factory=list)
-    calls: list[Row] = field(default_factory=list)
-    hours: dict[tuple[int, int, int, int], list[int]] = field(default_factory=dict)
+    contact: _Contact
+    interaction: int
+    segment: int
+    queued: int
+    agent_irf: int | None
+    call: int | None
+    finish: int
+    closed: bool
 
 
 def _load_contacts(
@@ -1533,183 +1545,236 @@ def _load_contacts(
         return
     taken = sum(1 for contact in contacts if contact.agent is not None)
     voice = sum(1 for contact in contacts if contact.media == _VOICE)
-    ids = _Ids(
-        interaction=_reserve(conn, "seq_interaction_id", len(contacts)),
-        segment=_reserve(conn, "seq_mediation_segment_id", len(contacts)),
-        resource=_reserve(conn, "seq_interaction_resource_id", len(contacts) + taken),
-        call=_reserve(conn, "seq_gidb_g_call", voice),
-    )
+    interaction = _reserve(conn, "seq_interaction_id", len(contacts))
+    segment = _reserve(conn, "seq_mediation_segment_id", len(contacts))
+    resource = _reserve(conn, "seq_interaction_resource_id", len(contacts) + taken)
+    call = _reserve(conn, "seq_gidb_g_call", voice)
 
-    rows = _ContactRows()
-    for contact in contacts:
-        _contact_rows(rows, rng, world, ids, contact, piece.end, key)
+    planned = []
+    for n, contact in enumerate(contacts):
+        queued, agent_irf, call_id = resource, None, None
+        resource += 1
+        if contact.agent is not None:
+            agent_irf = resource
+            resource += 1
+        if contact.media == _VOICE:
+            call_id = call
+            call += 1
+        finish = contact.begin + contact.wait
+        if agent_irf is not None:
+            finish += _handle_time(agent_irf)
+        planned.append(
+            _Planned(
+                contact,
+                interaction + n,
+                segment + n,
+                queued,
+                agent_irf,
+                call_id,
+                finish,
+                finish <= piece.end,
+            )
+        )
 
-    _copy(conn, "interaction_fact", _IF_COLUMNS, rows.interactions, stats)
-    _copy(conn, "interaction_resource_fact", _IRF_COLUMNS, rows.resources, stats)
-    _copy(conn, "mediation_segment_fact", _MSF_COLUMNS, rows.segments, stats)
-    _copy(conn, "irf_user_data_gen_1", _GEN_COLUMNS, rows.general, stats)
-    _copy(conn, "irf_user_data_keys", _KEYS_COLUMNS, rows.keys, stats)
-    _copy(conn, "irf_user_data_cust_1", _CUST_COLUMNS, rows.custom, stats)
-    _copy(conn, "gidb_g_call", _CALL_COLUMNS, rows.calls, stats)
-    hours = [(*group, *sums, key, key) for group, sums in rows.hours.items()]
-    _copy(conn, "ag2_agent_hour", _AG2_COLUMNS, hours, stats)
-
-
-@dataclass
-class _Ids:
-    """The next free id of each fact, from ranges reserved for the batch."""
-
-    interaction: int
-    segment: int
-    resource: int
-    call: int
-
-    def take(self, name: str) -> int:
-        """Return the next id of ``name`` and move past it."""
-        value: int = getattr(self, name)
-        setattr(self, name, value + 1)
-        return value
+    # Each table draws from its own generator, so that its rows can be made
+    # while the COPY before them streams.
+    seeds = [rng.getrandbits(64) for _ in range(5)]
+    rows = _interaction_rows(planned, random.Random(seeds[0]), key)
+    _copy(conn, "interaction_fact", _IF_COLUMNS, rows, stats)
+    rows = _resource_rows(planned, key)
+    _copy(conn, "interaction_resource_fact", _IRF_COLUMNS, rows, stats)
+    rows = _segment_rows(planned, random.Random(seeds[1]), key)
+    _copy(conn, "mediation_segment_fact", _MSF_COLUMNS, rows, stats)
+    taken_rows = [plan for plan in planned if plan.agent_irf is not None]
+    rows = _general_rows(taken_rows, random.Random(seeds[2]), key)
+    _copy(conn, "irf_user_data_gen_1", _GEN_COLUMNS, rows, stats)
+    rows = _keys_rows(taken_rows, random.Random(seeds[3]), world, key)
+    _copy(conn, "irf_user_data_keys", _KEYS_COLUMNS, rows, stats)
+    rows = _custom_rows(taken_rows, random.Random(seeds[4]), key)
+    _copy(conn, "irf_user_data_cust_1", _CUST_COLUMNS, rows, stats)
+    _copy(conn, "gidb_g_call", _CALL_COLUMNS, _call_rows(planned, key), stats)
+    _copy(conn, "ag2_agent_hour", _AG2_COLUMNS, _agent_hours(planned, key), stats)
 
 
 _ZERO_MEASURES = (0,) * len(_MEASURES)
 _ZERO_UNUSED = (0,) * len(_UNUSED_MEASURES)
+_GOLDEN = 0x9E3779B97F4A7C15
 
 
-def _contact_rows(
-    rows: _ContactRows,
-    rng: random.Random,
-    world: _World,
-    ids: _Ids,
-    contact: _Contact,
-    end: int,
-    key: int,
-) -> None:
-    """Add the rows of one interaction; its agent part may still be active."""
-    interaction = ids.take("interaction")
-    segment = ids.take("segment")
-    queued = ids.take("resource")
-    begin, left = contact.begin, contact.begin + contact.wait
-    sdt = _key(begin)
-    guid = f"{rng.getrandbits(64):016X}"
-    dn = _QUEUES[(contact.queue - 101) % len(_QUEUES)][1]
+def _guid(number: int) -> str:
+    """A 16-hex-digit id derived from a number, as media servers write them."""
+    return f"{number * _GOLDEN % 2**64:016X}"
 
-    # The agent's part, when an agent takes the interaction.
-    agent_irf = ids.take("resource") if contact.agent is not None else None
-    finish = left if agent_irf is None else left + _handle_time(agent_irf)
-    closed = finish <= end
 
-    source, subject, server_id = _addresses(rng, contact, interaction)
-    rows.interactions.append(
-        (interaction, TENANT, contact.kind, contact.media, server_id, server_id)
-        + (guid, guid, source, dn, subject, 0, begin, finish if closed else None)
-        + (sdt, _key(finish) if closed else OPEN_END_KEY, 0 if closed else 1, 0)
-        + (key, key)
-    )
-    descriptor = _TD_DIVERTED if agent_irf is not None else _TD_ABANDONED
-    rows.resources.append(
-        (queued, TENANT, interaction, sdt, contact.kind, contact.media)
-        + (contact.queue, contact.queue, -2, descriptor, -2, -2, -2, contact.queue)
-        + (contact.queue, segment, sdt, sdt, -2, f"{rng.getrandbits(64):016X}", dn)
-        + (sdt, _key(left), begin, left, 1 if agent_irf is None else 0)
-        + (1 if agent_irf is None else 0, 0, 1 if contact.wait <= 20 else 0)
-        + _ZERO_MEASURES
-        + _ZERO_UNUSED
-        + (0, 0, key, key)
-    )
-    rows.segments.append(
-        (segment, TENANT, interaction, contact.kind, contact.media, contact.queue)
-        + (-2, descriptor, queued, agent_irf)
-        + (None if agent_irf is None else _key(left), guid)
-        + (None if rng.random() < 0.5 else f"{rng.getrandbits(96):024x}", sdt)
-        + (_key(left), begin, left, contact.wait, 0 if agent_irf is None else 1)
-        + (0, 0, key, key)
-    )
-    if contact.media == _VOICE:
-        call = ids.take("call")
-        rows.calls.append(
-            (call, guid, guid[8:], contact.kind + 1, 2 if closed else 1)
-            + (_moment(begin * 1000 + rng.randrange(1000)),)
-            + (_moment(finish * 1000 + rng.randrange(1000)) if closed else None,)
-            + (begin, finish if closed else None, 1, key, key)
-        )
-    if agent_irf is None or contact.agent is None:
-        return
+def _dn(queue: int) -> str:
+    return _QUEUES[(queue - 101) % len(_QUEUES)][1]
 
-    measures = _irf_measures(agent_irf) if closed else _ZERO_MEASURES
-    agent_sdt = _key(left)
-    rows.resources.append(
-        (agent_irf, TENANT, interaction, sdt, contact.kind, contact.media)
-        + (contact.agent, contact.agent, -2, _TD_ANSWERED, 1, -2, -2, contact.queue)
-        + (contact.queue, segment, sdt, sdt, _READY, f"{rng.getrandbits(64):016X}")
-        + (f"{contact.agent + 6000}", agent_sdt)
-        + (_key(finish) if closed else OPEN_END_KEY, left)
-        + (finish if closed else None, 1, 1, 0, 1 if contact.wait <= 20 else 0)
-        + measures
-        + _ZERO_UNUSED
-        + (0 if closed else 1, 0, key, key)
-    )
-    _user_data_rows(rows, rng, world, contact, agent_irf, agent_sdt, closed, key)
-    if closed:
-        hour = (left - left % 3600, TENANT, contact.agent, contact.media)
-        sums = rows.hours.setdefault(hour, [0, 0, 0, 0])
+
+def _interaction_rows(
+    planned: list[_Planned], rng: random.Random, key: int
+) -> Iterator[Row]:
+    """INTERACTION_FACT: active while an agent still handles the interaction."""
+    for contact, interaction, _, _, _, _, finish, closed in planned:
+        guid = _guid(interaction)
+        source, subject, server_id = _addresses(rng, contact, interaction)
+        yield (
+            interaction, TENANT, contact.kind, contact.media, server_id, server_id,
+            guid, guid, source, _dn(contact.queue), subject, 0, contact.begin,
+            finish if closed else None, _key(contact.begin),
+            _key(finish) if closed else OPEN_END_KEY, 0 if closed else 1, 0, key, key,
+        )  # fmt: skip
+
+
+def _resource_rows(planned: list[_Planned], key: int) -> Iterator[Row]:
+    """INTERACTION_RESOURCE_FACT: the queue's part, then the agent's if any."""
+    for contact, interaction, segment, queued, agent_irf, _, finish, closed in planned:
+        begin, left = contact.begin, contact.begin + contact.wait
+        sdt, left_sdt = _key(begin), _key(left)
+        queue, dn = contact.queue, _dn(contact.queue)
+        met = 1 if contact.wait <= 20 else 0
+        last = 1 if agent_irf is None else 0
+        descriptor = _TD_ABANDONED if agent_irf is None else _TD_DIVERTED
+        yield (
+            queued, TENANT, interaction, sdt, contact.kind, contact.media, queue,
+            queue, -2, descriptor, -2, -2, -2, queue, queue, segment, sdt, sdt, -2,
+            _guid(queued), dn, sdt, left_sdt, begin, left, last, last, 0, met,
+            *_ZERO_MEASURES, *_ZERO_UNUSED, 0, 0, key, key,
+        )  # fmt: skip
+        if agent_irf is None or contact.agent is None:
+            continue
+        measures = _irf_measures(agent_irf) if closed else _ZERO_MEASURES
+        agent = contact.agent
+        yield (
+            agent_irf, TENANT, interaction, sdt, contact.kind, contact.media, agent,
+            agent, -2, _TD_ANSWERED, 1, -2, -2, queue, queue, segment, sdt, sdt,
+            _READY, _guid(agent_irf), str(agent + 6000), left_sdt,
+            _key(finish) if closed else OPEN_END_KEY, left,
+            finish if closed else None, 1, 1, 0, met, *measures, *_ZERO_UNUSED,
+            0 if closed else 1, 0, key, key,
+        )  # fmt: skip
+
+
+def _segment_rows(
+    planned: list[_Planned], rng: random.Random, key: int
+) -> Iterator[Row]:
+    """MEDIATION_SEGMENT_FACT: the wait in the queue, always complete."""
+    for contact, interaction, segment, queued, agent_irf, _, _, _ in planned:
+        begin, left = contact.begin, contact.begin + contact.wait
+        left_sdt = _key(left)
+        session = f"{rng.getrandbits(96):024x}" if rng.random() < 0.5 else None
+        taken = agent_irf is not None
+        yield (
+            segment, TENANT, interaction, contact.kind, contact.media, contact.queue,
+            -2, _TD_DIVERTED if taken else _TD_ABANDONED, queued, agent_irf,
+            left_sdt if taken else None, _guid(interaction), session, _key(begin),
+            left_sdt, begin, left, contact.wait, 1 if taken else 0, 0, 0, key, key,
+        )  # fmt: skip
+
+
+def _call_rows(planned: list[_Planned], key: int) -> Iterator[Row]:
+    """GIDB_G_CALL: a voice interaction as Interaction Database holds it."""
+    for contact, interaction, _, _, _, call, finish, closed in planned:
+        if call is None:
+            continue
+        guid = _guid(interaction)
+        ended = _moment(finish * 1000 + call % 997) if closed else None
+        yield (
+            call, guid, guid[8:], contact.kind + 1, 2 if closed else 1,
+            _moment(contact.begin * 1000 + call % 991), ended, contact.begin,
+            finish if closed else None, 1, key, key,
+        )  # fmt: skip
+
+
+def _agent_hours(planned: list[_Planned], key: int) -> list[Row]:
+    """AG2_AGENT_HOUR: the batch's finished agent parts summed by hour."""
+    hours: dict[tuple[int, int, int, int], list[int]] = {}
+    for contact, _, _, _, agent_irf, _, _, closed in planned:
+        if agent_irf is None or contact.agent is None or not closed:
+            continue
+        left = contact.begin + contact.wait
+        group = (left - left % 3600, TENANT, contact.agent, contact.media)
+        measures = _irf_measures(agent_irf)
+        sums = hours.setdefault(group, [0, 0, 0, 0])
         sums[0] += 1
         sums[1] += measures[3]
         sums[2] += measures[5]
         sums[3] += measures[7]
+    return [(*group, *sums, key, key) for group, sums in hours.items()]
 
 
 def _addresses(
     rng: random.Random, contact: _Contact, interaction: int
 ) -> tuple[str | None, str | None, int | None]:
     """Source address, subject and media-server id of an interaction."""
+    chance = rng.random()
     if contact.media == _VOICE:
-        return f"+49 30 {rng.randrange(10**7):07d}", None, None
+        return f"+49 30 {int(chance * 10**7):07d}", None, None
     # Multimedia ids do not fit a bigint: numeric(20) above 2**63.
     server_id = 10**19 + interaction % 10**12
     if contact.media == _EMAIL:
-        return (
-            f"kunde{rng.randrange(10**5)}@example.org",
-            rng.choice(_SUBJECTS),
-            server_id,
-        )
-    return rng.choice((None, "", "web-visitor")), "", server_id
+        subject = _SUBJECTS[int(chance * len(_SUBJECTS))]
+        return f"kunde{interaction % 99991}@example.org", subject, server_id
+    return (None, "", "web-visitor")[int(chance * 3)], "", server_id
 
 
-def _user_data_rows(
-    rows: _ContactRows,
-    rng: random.Random,
-    world: _World,
-    contact: _Contact,
-    irf: int,
-    sdt: int,
-    closed: bool,
-    key: int,
-) -> None:
-    """The user data attached to an agent's part, never updated but CUST_1."""
-    outbound = contact.kind == _OUTBOUND
-    chance = rng.random()
-    revenue = None
-    if chance >= 0.5:
-        revenue = Decimal(0 if chance < 0.6 else rng.randrange(1, 10**6)) / 100
-    rows.general.append(
-        (irf, sdt, TENANT, key, 0)
-        + (f"CASE-{rng.randrange(10**7):07d}" if rng.random() < 0.6 else None,)
-        + (f"C{rng.randrange(10**8):08d}",)
-        + (str(uuid.UUID(int=rng.getrandbits(128), version=4)) if outbound else None,)
-        + ("Regular" if outbound else None, None, revenue)
-        + (None if rng.random() < 0.4 else rng.randint(10, 50) / 10,)
-    )
-    rows.keys.append(
-        (irf, sdt, TENANT, key, 0, rng.choice(world.descriptors), -2, -2)
-        + (rng.choice((*world.cust_dims, -1, -2)), None)
-    )
-    chance = rng.random()
-    note = None if chance < 1 / 3 else "" if chance < 2 / 3 else rng.choice(_NOTES)
-    disposition = _DISPOSITIONS[irf % len(_DISPOSITIONS)] if closed else None
-    rows.custom.append(
-        (irf, sdt, TENANT, key, 0, rng.choice(_CUSTOMERS), disposition, note)
-        + (rng.choice(_LANGUAGES),)
-    )
+# The user data of an agent's part; of the three tables only CUST_1 is ever
+# updated (when the part ends).
+
+
+def _general_rows(
+    planned: list[_Planned], rng: random.Random, key: int
+) -> Iterator[Row]:
+    draw = rng.random
+    for contact, _, _, _, irf, _, _, _ in planned:
+        outbound = contact.kind == _OUTBOUND
+        chance = draw()
+        case = f"CASE-{int(chance * 10**7):07d}" if chance < 0.6 else None
+        chance = draw()
+        revenue = None
+        if chance >= 0.5:
+            revenue = Decimal(0 if chance < 0.6 else int(draw() * 10**6)) / 100
+        chance = draw()
+        satisfaction = None if chance < 0.4 else (10 + int(draw() * 41)) / 10
+        attempt = None
+        if outbound:
+            attempt = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        yield (
+            irf, _key(contact.begin + contact.wait), TENANT, key, 0, case,
+            f"C{int(draw() * 10**8):08d}", attempt, "Regular" if outbound else None,
+            None, revenue, satisfaction,
+        )  # fmt: skip
+
+
+def _keys_rows(
+    planned: list[_Planned], rng: random.Random, world: _World, key: int
+) -> Iterator[Row]:
+    draw = rng.random
+    descriptors, dims = world.descriptors, (*world.cust_dims, -1, -2)
+    for contact, _, _, _, irf, _, _, _ in planned:
+        dim = dims[int(draw() * len(dims))]
+        descriptor = descriptors[int(draw() * len(descriptors))]
+        sdt = _key(contact.begin + contact.wait)
+        yield (irf, sdt, TENANT, key, 0, descriptor, -2, -2, dim, None)
+
+
+def _custom_rows(
+    planned: list[_Planned], rng: random.Random, key: int
+) -> Iterator[Row]:
+    draw = rng.random
+    for contact, _, _, _, irf, _, _, closed in planned:
+        if irf is None:
+            continue
+        chance = draw()
+        note = None if chance < 1 / 3 else "" if chance < 2 / 3 else _pick(draw, _NOTES)
+        disposition = _DISPOSITIONS[irf % len(_DISPOSITIONS)] if closed else None
+        yield (
+            irf, _key(contact.begin + contact.wait), TENANT, key, 0,
+            _pick(draw, _CUSTOMERS), disposition, note, _pick(draw, _LANGUAGES),
+        )  # fmt: skip
+
+
+def _pick(draw: Callable[[], float], choices: Sequence[str]) -> str:
+    return choices[int(draw() * len(choices))]
 
 
 def _load_agent_states(
