@@ -8,21 +8,25 @@ publishes the folder before it moves the stream's position.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
 import logging
+import queue
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from gim_export import db, hwm, infomart, locks, package, state, stream, views
+from gim_export import crypto, db, hwm, infomart, locks, package, state, stream, views
 from gim_export.config import Settings
 from gim_export.errors import DatabaseUnavailable, EncodingFailure
 from gim_export.infomart import AuditKey, Table
 from gim_export.progress import NoProgress, Progress
+from gim_export.zipwriter import DeflatedPart
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,8 @@ def export(
     Connection losses are retried ``max-retries`` times, ``retry-delay-seconds``
     apart; a chunk interrupted by one is built again from its start.
     """
+    # A wrong encrypt-certificate stops the run before any data is read.
+    crypto.recipient_for(settings)
     progress = progress or NoProgress()
     output = settings.output_directory
     state.prepare_output(output)
@@ -329,22 +335,26 @@ def write_folder(
     """
     created = dt.datetime.now(dt.UTC)
     name = name or package.folder_name(chunk.hwm_to.audit_key, chunk.max_data_ts)
+    recipient = crypto.recipient_for(settings)
     writer = package.FolderWriter(
         state.staging_dir(settings.output_directory),
         name,
         created,
         settings.compression_level,
         settings.file_mode,
+        recipient.encryptor(settings.file_mode) if recipient else None,
     )
     task = f"export {name}"
     progress.start(task, total=len(tables), unit="tables")
     try:
-        entries = []
-        for table in tables:
-            entry = _export_table(conn, writer, table, chunk, settings)
-            if entry is not None:
-                entries.append(entry)
-            progress.advance(task, 1)
+        if settings.thread_pool_size > 1 and len(tables) > 1:
+            entries = _export_side_by_side(
+                conn, writer, tables, chunk, settings, progress, task
+            )
+        else:
+            entries = _export_one_by_one(
+                conn, writer, tables, chunk, settings, progress, task
+            )
         metadata = package.Metadata(
             created_ts=int(created.timestamp()),
             gim_schema_version=version,
@@ -357,7 +367,7 @@ def write_folder(
             encoding=settings.output_files_encoding,
             tables=tuple(entries),
             kind=kind,
-            details=details,
+            details=details + ((recipient.detail(),) if recipient else ()),
         )
         writer.finish(metadata)
     except BaseException:
@@ -388,14 +398,118 @@ def changed_rows_query(table: Table, low: int, high: int) -> sql.Composed:
     )
 
 
-def _export_table(
+def _export_one_by_one(
     conn: Connection,
     writer: package.FolderWriter,
+    tables: Sequence[Table],
+    chunk: hwm.Chunk,
+    settings: Settings,
+    progress: Progress,
+    task: str,
+) -> list[package.TableEntry]:
+    """Stream the tables one after another straight into the zip."""
+    entries = []
+    for table in tables:
+
+        def into_zip(chunks: Iterator[bytes], table: Table = table) -> str:
+            return writer.add_table(table.name, table.column_names, chunks)[0]
+
+        entry = _export_table(conn, table, chunk, settings, into_zip)
+        if entry is not None:
+            entries.append(entry)
+        progress.advance(task, 1)
+    return entries
+
+
+def _export_side_by_side(
+    conn: Connection,
+    writer: package.FolderWriter,
+    tables: Sequence[Table],
+    chunk: hwm.Chunk,
+    settings: Settings,
+    progress: Progress,
+    task: str,
+) -> list[package.TableEntry]:
+    """Read tables on ``thread-pool-size`` connections sharing one snapshot.
+
+    The other connections import the snapshot of ``conn``'s transaction, so
+    the folder still reflects one moment. Each table is deflated into a part
+    file by its thread; this thread appends the parts to the zip in table
+    order as they finish.
+    """
+    row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+    assert row is not None
+    snapshot = str(row[0])
+    count = min(settings.thread_pool_size, len(tables))
+
+    with contextlib.ExitStack() as stack:
+        free: queue.Queue[Connection] = queue.Queue()
+        free.put(conn)
+        for _ in range(count - 1):
+            free.put(stack.enter_context(_snapshot_connection(settings, snapshot)))
+
+        def export_part(table: Table) -> tuple[package.TableEntry, DeflatedPart] | None:
+            parts: list[DeflatedPart] = []
+
+            def into_part(chunks: Iterator[bytes]) -> str:
+                checksum, _size, part = writer.write_part(table.name, chunks)
+                parts.append(part)
+                return checksum
+
+            worker = free.get()
+            try:
+                entry = _export_table(worker, table, chunk, settings, into_part)
+            finally:
+                free.put(worker)
+            return None if entry is None else (entry, parts[0])
+
+        pool = stack.enter_context(
+            concurrent.futures.ThreadPoolExecutor(count, "gimexport-table")
+        )
+        futures = [pool.submit(export_part, table) for table in tables]
+        stack.callback(lambda: [future.cancel() for future in futures])
+        entries = []
+        for future in futures:
+            result = future.result()
+            if result is not None:
+                entry, part = result
+                writer.add_part(entry.name, entry.sha1, part)
+                entries.append(entry)
+            progress.advance(task, 1)
+    return entries
+
+
+@contextlib.contextmanager
+def _snapshot_connection(settings: Settings, snapshot: str) -> Iterator[Connection]:
+    """A connection whose transaction sees the exported ``snapshot``."""
+    with db.connect(
+        settings.connection,
+        password_env=settings.password_env,
+        application="gimexport export",
+        autocommit=True,
+    ) as conn:
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        conn.execute(
+            sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot))
+        )
+        try:
+            yield conn
+        finally:
+            if not conn.closed:
+                conn.execute("ROLLBACK")
+
+
+def _export_table(
+    conn: Connection,
     table: Table,
     chunk: hwm.Chunk,
     settings: Settings,
+    write: Callable[[Iterator[bytes]], str],
 ) -> package.TableEntry | None:
-    """Copy one table's changed rows into the zip; None when it has none."""
+    """Copy one table's changed rows through ``write``; None when it has none.
+
+    ``write`` consumes the encoded CSV blocks and returns their SHA-1.
+    """
     query = changed_rows_query(table, chunk.hwm_from, chunk.hwm_to.audit_key)
     copy = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(query)
     transcoder = package.Transcoder(settings.output_files_encoding)
@@ -407,9 +521,7 @@ def _export_table(
                 first = next(blocks, b"")
                 if len(first) <= _header_length(first):
                     return None
-                checksum, _size = writer.add_table(
-                    table.name, table.column_names, _encoded(transcoder, first, blocks)
-                )
+                checksum = write(_encoded(transcoder, first, blocks))
             rows = cursor.rowcount
     except UnicodeEncodeError:
         # The cancelled COPY aborted the snapshot's transaction; look for the

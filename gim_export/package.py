@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gim_export import __version__
-from gim_export.zipwriter import ZipWriter
+from gim_export.zipwriter import DeflatedPart, ZipWriter
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ FOLDER_PREFIX = "export_"
 HASH_BLOCK = 512 * 1024
 MAX_XML_BYTES = 4 * 1024 * 1024
 KINDS = ("regular", "restart", "re-export")
+_SAFE_CHAR = re.compile(r"[\w$]")
 
 _FOLDER_RE = re.compile(
     r"^export_(?P<hwm>\d{1,20})_(?P<date>\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2})"
@@ -340,6 +341,28 @@ def file_sha1(path: Path) -> str:
     return digest.hexdigest()
 
 
+def csv_file_name(table: str) -> str:
+    """The zip entry of a table: its name in lower case, plus ``.csv``.
+
+    A character other than a letter, digit, ``_`` or ``$`` (a quote, a space,
+    a ``/``, a ``.``) is written as ``%XX`` per byte of its UTF-8, so that no
+    table name can make a path or another table's name.
+    """
+    stem = "".join(
+        char
+        if _SAFE_CHAR.fullmatch(char)
+        else "".join(f"%{b:02X}" for b in char.encode())
+        for char in table.lower()
+    )
+    return f"{stem}.csv"
+
+
+def _folder_mode(file_mode: int) -> int:
+    """The mode of a folder whose files get ``file_mode``: readers may enter."""
+    readers = file_mode & 0o044
+    return 0o700 | readers | readers >> 2
+
+
 class FolderWriter:
     """Builds one export folder in a staging directory.
 
@@ -355,14 +378,17 @@ class FolderWriter:
         created: dt.datetime,
         compression_level: int = 6,
         file_mode: int = 0o600,
+        encrypt: Callable[[Path], Path] | None = None,
     ) -> None:
         self.name = name
         self.directory = staging / name
         if self.directory.exists():
             shutil.rmtree(self.directory)
-        self.directory.mkdir(parents=True, mode=0o700)
+        self.directory.mkdir(parents=True, mode=_folder_mode(file_mode))
+        self._encrypt = encrypt
         self.zip_path = self.directory / f"{name}.zip"
         self._mode = file_mode
+        self._level = compression_level
         self._file = open(_create(self.zip_path, file_mode), "wb")  # noqa: SIM115
         self._zip = ZipWriter(
             self._file, compression_level, created.astimezone(dt.UTC), file_mode
@@ -372,7 +398,7 @@ class FolderWriter:
         self, table: str, columns: tuple[str, ...], chunks: Iterable[bytes]
     ) -> tuple[str, int]:
         """Write one CSV from encoded chunks; return its SHA-1 and byte count."""
-        file_name = f"{table.lower()}.csv"
+        file_name = csv_file_name(table)
         digest = hashlib.sha1(usedforsecurity=False)
         size = 0
         with self._zip.open(file_name) as member, _Pipeline(member.write) as sink:
@@ -384,10 +410,41 @@ class FolderWriter:
         self._zip.write_entry(f"{file_name}.sha1", sha1_line(checksum, file_name))
         return checksum, size
 
+    def write_part(
+        self, table: str, chunks: Iterable[bytes]
+    ) -> tuple[str, int, DeflatedPart]:
+        """Deflate one CSV into a part file, from any thread.
+
+        Returns its SHA-1, its byte count and the part for :meth:`add_part`.
+        """
+        parts = self.directory.with_name(f"{self.name}.parts")
+        parts.mkdir(mode=0o700, exist_ok=True)
+        part = DeflatedPart(parts / f"{csv_file_name(table)}.part", self._level)
+        digest = hashlib.sha1(usedforsecurity=False)
+        size = 0
+        try:
+            with _Pipeline(part.write) as sink:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    sink.put(chunk)
+                    size += len(chunk)
+        finally:
+            part.close()
+        return digest.hexdigest(), size, part
+
+    def add_part(self, table: str, checksum: str, part: DeflatedPart) -> None:
+        """Append a CSV that :meth:`write_part` deflated, with its checksum."""
+        file_name = csv_file_name(table)
+        self._zip.add_part(file_name, part)
+        self._zip.write_entry(f"{file_name}.sha1", sha1_line(checksum, file_name))
+
     def finish(self, metadata: Metadata) -> None:
         """Close the zip and write the ``.zip.sha1`` and ``.extracted.xml`` files."""
         self._zip.close()
         self._file.close()
+        if self._encrypt is not None:
+            self.zip_path = self._encrypt(self.zip_path)
+        shutil.rmtree(self.directory.with_name(f"{self.name}.parts"), True)
         zip_name = self.zip_path.name
         sha1_path = self.directory / f"{zip_name}.sha1"
         xml_path = self.directory / f"{self.name}.extracted.xml"
@@ -401,6 +458,7 @@ class FolderWriter:
         """Close and remove everything written so far."""
         self._file.close()
         shutil.rmtree(self.directory, ignore_errors=True)
+        shutil.rmtree(self.directory.with_name(f"{self.name}.parts"), True)
 
 
 class _Pipeline:

@@ -12,10 +12,12 @@ central directory with ZIP64 records wherever a size or offset needs them.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import struct
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import BinaryIO, Protocol
 
@@ -123,6 +125,41 @@ class EntryWriter:
             self.close()
 
 
+class DeflatedPart:
+    """One entry's data deflated into a file of its own, to join a zip later.
+
+    Threads that read tables side by side each fill a part; the thread that
+    owns the zip appends the parts with :meth:`ZipWriter.add_part` without
+    deflating again.
+    """
+
+    def __init__(self, path: Path, level: int = 6) -> None:
+        self.path = path
+        self.method, new_compressor = compressor_factory(level)
+        self._compressor = new_compressor()
+        self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self.crc = 0
+        self.size = 0
+        self.compressed = 0
+
+    def write(self, data: bytes) -> None:
+        """Add bytes to the part."""
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        out = self._compressor.compress(data) if self._compressor else data
+        if out:
+            self._file.write(out)
+            self.compressed += len(out)
+
+    def close(self) -> None:
+        """Finish the deflate stream and the file."""
+        if self._compressor is not None:
+            tail = self._compressor.flush()
+            self._file.write(tail)
+            self.compressed += len(tail)
+        self._file.close()
+
+
 class ZipWriter:
     """Writes a zip file entry after entry, then its central directory."""
 
@@ -183,6 +220,45 @@ class ZipWriter:
         self.file.seek(end)
         self._entries.append(entry)
         self._open = False
+
+    def add_part(self, name: str, part: DeflatedPart) -> None:
+        """Append an entry whose data a :class:`DeflatedPart` holds, then remove it."""
+        if self._open:
+            raise ValueError("close the open entry before adding a part")
+        if part.method != self._method:
+            raise ValueError("a part must use the zip's compression method")
+        entry = _Entry(
+            name=name.encode("utf-8"),
+            method=part.method,
+            dos_time=self._time,
+            dos_date=self._date,
+            external_attr=self._attr,
+            offset=self.file.tell(),
+            crc=part.crc,
+            compressed=part.compressed,
+            size=part.size,
+        )
+        extra = struct.pack("<HHQQ", 1, 16, part.size, part.compressed)
+        self.file.write(
+            _LOCAL.pack(
+                0x04034B50,
+                _VERSION,
+                _UTF8_NAMES,
+                entry.method,
+                entry.dos_time,
+                entry.dos_date,
+                part.crc,
+                _LIMIT,
+                _LIMIT,
+                len(entry.name),
+                len(extra),
+            )
+        )
+        self.file.write(entry.name + extra)
+        with open(part.path, "rb") as source:
+            shutil.copyfileobj(source, self.file, 1024 * 1024)
+        part.path.unlink()
+        self._entries.append(entry)
 
     def write_entry(self, name: str, data: bytes) -> None:
         """Write a small entry in one call."""

@@ -393,3 +393,60 @@ def test_killed_runs_leave_no_half_folder(
     assert (
         table_differences(infomart_dsn, empty_db, exported_tables(infomart_dsn)) == {}
     )
+
+
+@pytest.mark.parametrize("threads", [1, 4], ids=["one-connection", "four-connections"])
+def test_one_snapshot_for_all_tables(
+    infomart_dsn: str,
+    pg_server: object,
+    infomart_template: object,
+    tmp_path: Path,
+    threads: int,
+) -> None:
+    class CommitDuringExport:
+        done = False
+
+        def start(self, task: str, total: int | None = None, unit: str = "") -> None:
+            # The snapshot is taken; no table has been read yet.
+            if not self.done:
+                self.done = True
+                with sample.EtlSimulator(infomart_dsn, seed=5) as simulator:
+                    simulator.run_batches(3, hours=30)
+
+        def advance(self, task: str, amount: int) -> None:
+            pass
+
+        def finish(self, task: str) -> None:
+            pass
+
+    hook = CommitDuringExport()
+    busy = settings_for(infomart_dsn, tmp_path / "busy", thread_pool_size=threads)
+    busy_run = export(busy, hook, gap_wait_seconds=0)
+    assert hook.done
+
+    quiet_name = pg_server.create_database(  # type: ignore[attr-defined]
+        "gimtest_quiet",
+        template=infomart_template.dbname,  # type: ignore[attr-defined]
+    )
+    try:
+        quiet_dsn = pg_server.dsn(quiet_name)  # type: ignore[attr-defined]
+        quiet = settings_for(quiet_dsn, tmp_path / "quiet", thread_pool_size=threads)
+        quiet_run = export(quiet, gap_wait_seconds=0)
+    finally:
+        pg_server.drop_database(quiet_name)  # type: ignore[attr-defined]
+
+    assert busy_run.folders[0].path.name == quiet_run.folders[0].path.name
+    assert csv_members(busy_run.folders[0].path) == csv_members(
+        quiet_run.folders[0].path
+    )
+
+
+def test_parallel_and_serial_exports_write_the_same_csv(
+    infomart_dsn: str, tmp_path: Path
+) -> None:
+    serial = export_all(infomart_dsn, tmp_path / "serial", thread_pool_size=1)
+    parallel = export_all(infomart_dsn, tmp_path / "parallel", thread_pool_size=3)
+    assert [f.name for f in serial] == [f.name for f in parallel]
+    for one, other in zip(serial, parallel, strict=True):
+        assert csv_members(one) == csv_members(other)
+        assert sha1sum_check(other).returncode == 0
