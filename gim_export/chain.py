@@ -24,6 +24,7 @@ from typing import Any
 
 import tomli_w
 
+from gim_export.crypto import RSAPrivateKey
 from gim_export.errors import (
     ChainVerificationError,
     ConfigError,
@@ -91,6 +92,7 @@ class FolderResult:
     rows: int | None
     link: str
     status: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,7 @@ def verify_chain(
     fast: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     workers: int | None = None,
+    key: RSAPrivateKey | None = None,
 ) -> ChainReport:
     """Verify the export folders of ``directory`` and the chain they form.
 
@@ -196,6 +199,8 @@ def verify_chain(
     :param limits: the caps against zip bombs; :class:`Limits` has the defaults.
     :param workers: folders hashed and CSV files inflated at once (default:
         one per CPU, up to 4).
+    :param key: the recipient's private key, to check encrypted zips inside;
+        without it only their ``.zip.p7m.sha1`` is checked.
     """
     if not directory.is_dir():
         raise ConfigError(f"{str(directory)!r} is not a directory")
@@ -203,7 +208,7 @@ def verify_chain(
     progress = progress or NoProgress()
 
     folders, problems = _list_folders(directory, start)
-    checks = _check_folders(folders, limits, fast, progress, workers)
+    checks = _check_folders(folders, limits, fast, progress, workers, key)
     for check in checks:
         problems.extend(check.problems)
 
@@ -344,6 +349,7 @@ def _check_folders(
     fast: bool,
     progress: Progress,
     workers: int | None,
+    key: RSAPrivateKey | None = None,
 ) -> list[FolderCheck]:
     """Check the folders, several at once: hashing and inflating free the GIL.
 
@@ -358,7 +364,8 @@ def _check_folders(
         ThreadPoolExecutor(workers, "csv") as csv_pool,
     ):
         checks = [
-            FolderCheck(folder, limits, fast, progress, csv_pool) for folder in folders
+            FolderCheck(folder, limits, fast, progress, csv_pool, key)
+            for folder in folders
         ]
         total = sum(check.zip_size() for check in checks)
         progress.start(task, total=total * (1 if fast else 2), unit="bytes")
@@ -398,6 +405,7 @@ class _ChainLink:
     csv_files: int | None
     generation: int | None = None
     link: str = "unchecked"
+    note: str = ""
 
     @classmethod
     def of(cls, check: FolderCheck) -> _ChainLink:
@@ -408,7 +416,9 @@ class _ChainLink:
             generation = generation_of(metadata)
         elif parsed is not None and parsed.restart is not None:
             generation = parsed.restart
-        return cls(check.name, parsed, metadata, check.csv_files, generation)
+        return cls(
+            check.name, parsed, metadata, check.csv_files, generation, note=check.note
+        )
 
     @property
     def kind(self) -> str:
@@ -624,6 +634,7 @@ def _result(link: _ChainLink, problems: Sequence[Problem]) -> FolderResult:
         rows=rows,
         link=link.link,
         status="failed" if failed else "ok",
+        note=link.note,
     )
 
 

@@ -16,6 +16,7 @@ import psycopg
 from psycopg import sql
 
 from gim_export.errors import CatalogError
+from gim_export.package import csv_file_name
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class Table:
     @property
     def csv_name(self) -> str:
         """The CSV file name of this table in the zip."""
-        return f"{self.name.lower()}.csv"
+        return csv_file_name(self.name)
 
     @property
     def identifier(self) -> sql.Composable:

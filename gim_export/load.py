@@ -27,12 +27,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import psycopg
 from psycopg import sql
 
-from gim_export import db, package, target
+from gim_export import crypto, db, package, target
 from gim_export.chain import verify_folder
+from gim_export.crypto import RSAPrivateKey
 from gim_export.errors import ChainVerificationError, ConfigError, GimExportError
 from gim_export.infomart import CREATE_KEY, UPDATE_KEY, Table, list_tables
 from gim_export.progress import NoProgress, Progress
@@ -193,6 +195,7 @@ def load(
     allow_gaps: bool = False,
     password_env: str | None = None,
     progress: Progress | None = None,
+    key: RSAPrivateKey | None = None,
 ) -> LoadReport:
     """Load the export folders of ``directory`` into ``schema`` of the target.
 
@@ -204,6 +207,8 @@ def load(
         columns widened.
     :param allow_gaps: load a folder whose hwm-from does not follow the last
         folder loaded instead of stopping (the data before it stays missing).
+    :param key: the recipient's private key, for folders whose zip is
+        encrypted (``.zip.p7m``); each is decrypted into a temporary file.
     """
     if not directory.is_dir():
         raise ConfigError(f"{str(directory)!r} is not a directory")
@@ -243,7 +248,14 @@ def load(
         for folder in pending:
             try:
                 result, position = _load_folder(
-                    conn, folder, catalog, ledger_id, position, allow_gaps, progress
+                    conn,
+                    folder,
+                    catalog,
+                    ledger_id,
+                    position,
+                    allow_gaps,
+                    progress,
+                    key,
                 )
             except LoadError as error:
                 error.report = report
@@ -364,7 +376,8 @@ def _skipped(folder: Path, row: _LedgerRow) -> FolderLoad:
 
 def _zip_sha1(folder: Path) -> str | None:
     try:
-        data = (folder / f"{folder.name}.zip.sha1").read_bytes()
+        zip_file = crypto.encrypted_zip(folder) or folder / f"{folder.name}.zip"
+        data = zip_file.with_name(f"{zip_file.name}.sha1").read_bytes()
         return package.parse_sha1_line(data[:4096])[0]
     except (OSError, package.FormatError):
         return None
@@ -382,16 +395,19 @@ def _load_folder(
     position: Position | None,
     allow_gaps: bool,
     progress: Progress,
+    key: RSAPrivateKey | None = None,
 ) -> tuple[FolderLoad, Position | None]:
     """Verify, link and merge one folder in one transaction."""
     started = time.monotonic()
-    metadata = _verified(folder)
+    metadata = _verified(folder, key)
     link, after = _link(folder.name, metadata, position, allow_gaps)
     entries = {e.file.casefold(): e for e in metadata.tables}
-    zip_path = folder / f"{folder.name}.zip"
 
     task = folder.name
-    with zipfile.ZipFile(zip_path) as archive:
+    with (
+        crypto.plain_zip(folder, key) as zip_path,
+        zipfile.ZipFile(zip_path) as archive,
+    ):
         members = _members(archive)
         progress.start(task, total=len(members), unit="tables")
         tables = []
@@ -431,13 +447,13 @@ def _load_folder(
     return result, after
 
 
-def _verified(folder: Path) -> package.Metadata:
+def _verified(folder: Path, key: RSAPrivateKey | None = None) -> package.Metadata:
     """The folder's metadata once the checks of verify-chain pass.
 
     The CSV files are not inflated here: their SHA-1 and row counts are
     checked while they stream into the target, before the commit.
     """
-    metadata, problems = verify_folder(folder, fast=True)
+    metadata, problems = verify_folder(folder, fast=True, key=key)
     if problems or metadata is None:
         first = problems[0] if problems else None
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -525,7 +541,7 @@ def _merge_member(
     progress: Progress,
 ) -> TableLoad:
     """Merge one CSV of the zip; check its SHA-1 and row count on the way."""
-    name = info.filename[: -len(".csv")].lower()
+    name = unquote(info.filename[: -len(".csv")]).lower()
     table = catalog.get(name)
     if table is None:
         raise LoadError(

@@ -30,6 +30,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
+from gim_export.crypto import (
+    ENCRYPTED_SUFFIX,
+    ENCRYPTED_SUM_SUFFIX,
+    DecryptionError,
+    RSAPrivateKey,
+    decrypted,
+)
 from gim_export.errors import Problem
 from gim_export.package import (
     HASH_BLOCK,
@@ -54,6 +61,7 @@ ZIP_SUFFIX = ".zip"
 SUM_SUFFIX = ".zip.sha1"
 XML_SUFFIX = ".extracted.xml"
 SUFFIXES = (ZIP_SUFFIX, SUM_SUFFIX, XML_SUFFIX)
+ENCRYPTED_SUFFIXES = (ENCRYPTED_SUFFIX, ENCRYPTED_SUM_SUFFIX, XML_SUFFIX)
 
 # A sha1sum line is 40 digits, two spaces and a file name: far below this.
 MAX_SUM_BYTES = 4096
@@ -82,11 +90,12 @@ FOLDER_PROBLEM_KINDS = (
     "row-count-mismatch",
     "bad-xml",
     "name-mismatch",
+    "undecryptable",
 )
 
 # A zip member the format allows: <table>.csv or <table>.csv.sha1. ``\w`` is
 # Unicode, so custom table names in any script and upper case pass.
-_MEMBER_RE = re.compile(r"(?P<csv>[\w$]+\.csv)(?P<sum>\.sha1)?")
+_MEMBER_RE = re.compile(r"(?P<csv>[\w$%]+\.csv)(?P<sum>\.sha1)?")
 
 # What zipfile and its decompressors raise on damaged or hostile input.
 _ZIP_ERRORS = (
@@ -137,6 +146,7 @@ def verify_folder(
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
     workers: int | None = None,
+    key: RSAPrivateKey | None = None,
 ) -> tuple[Metadata | None, list[Problem]]:
     """Check one folder on its own; return its metadata and its problems.
 
@@ -145,7 +155,7 @@ def verify_folder(
     CSV files are inflated at once (default: one per CPU, up to 4).
     """
     with ThreadPoolExecutor(max_workers=default_workers(workers)) as pool:
-        check = FolderCheck(folder, limits, fast, progress or NoProgress(), pool)
+        check = FolderCheck(folder, limits, fast, progress or NoProgress(), pool, key)
         check.run()
     return check.metadata, check.problems
 
@@ -169,6 +179,7 @@ class FolderCheck:
         fast: bool,
         progress: Progress,
         pool: Executor | None = None,
+        key: RSAPrivateKey | None = None,
     ) -> None:
         self.folder = folder
         self.name = folder.name
@@ -179,6 +190,8 @@ class FolderCheck:
         self.problems: list[Problem] = []
         self.metadata: Metadata | None = None
         self.csv_files: int | None = None
+        self.key = key
+        self.encrypted = False
 
     def add(self, kind: str, message: str, **details: str | None) -> None:
         """Record one problem of this folder."""
@@ -186,10 +199,21 @@ class FolderCheck:
 
     def zip_size(self) -> int:
         """The size of the folder's zip, for progress; 0 when absent."""
-        try:
-            return (self.folder / f"{self.name}{ZIP_SUFFIX}").stat().st_size
-        except OSError:
-            return 0
+        for suffix in (ZIP_SUFFIX, ENCRYPTED_SUFFIX):
+            try:
+                return (self.folder / f"{self.name}{suffix}").stat().st_size
+            except OSError:
+                continue
+        return 0
+
+    @property
+    def note(self) -> str:
+        """What a report adds beside the status: whether the zip was encrypted."""
+        if not self.encrypted:
+            return ""
+        return (
+            "encrypted" if self.key is not None else "encrypted, contents not checked"
+        )
 
     def run(self) -> None:
         """Run every check of the folder."""
@@ -206,7 +230,7 @@ class FolderCheck:
         if ZIP_SUFFIX in files and SUM_SUFFIX in files:
             self._check_zip_sha1(files[ZIP_SUFFIX], files[SUM_SUFFIX])
         if ZIP_SUFFIX in files:
-            self._check_zip(files[ZIP_SUFFIX])
+            self._check_plain_zip(files[ZIP_SUFFIX])
 
         if parsed is not None and self.metadata is not None:
             self._check_name(parsed, self.metadata)
@@ -221,9 +245,11 @@ class FolderCheck:
             return {}
 
         stem = self._stem(entries.keys())
+        self.encrypted = stem + ENCRYPTED_SUFFIX in entries
+        on_disk = ENCRYPTED_SUFFIXES if self.encrypted else SUFFIXES
         files = {}
-        for suffix in SUFFIXES:
-            file_name = stem + suffix
+        for suffix, file_suffix in zip(SUFFIXES, on_disk, strict=True):
+            file_name = stem + file_suffix
             entry = entries.pop(file_name, None)
             if entry is None:
                 self.add("missing-file", f"{file_name} is missing", file=file_name)
@@ -345,6 +371,17 @@ class FolderCheck:
             )
             return None
         return digest.hexdigest()
+
+    def _check_plain_zip(self, path: Path) -> None:
+        """Check the zip; an encrypted one after decrypting it with the key."""
+        if not self.encrypted:
+            self._check_zip(path)
+        elif self.key is not None:
+            try:
+                with decrypted(path, self.key, f"{self.name}{ZIP_SUFFIX}") as plain:
+                    self._check_zip(plain)
+            except DecryptionError as error:
+                self.add("undecryptable", str(error), file=path.name)
 
     def _check_zip(self, path: Path) -> None:
         """Check the zip's directory, its member names and every member."""

@@ -14,7 +14,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from gim_export import package
+from gim_export import crypto, package
 from gim_export.state import Position
 
 Details = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
@@ -55,8 +55,8 @@ def folder_plan(
 
 def _complete(folder: Path) -> package.Metadata | None:
     """The folder's metadata when all three files are there, else None."""
-    names = {f"{folder.name}{suffix}" for suffix in (".zip", ".zip.sha1")}
-    if not all((folder / name).is_file() for name in names):
+    zip_name = folder.name + (".zip.p7m" if crypto.encrypted_zip(folder) else ".zip")
+    if not all((folder / name).is_file() for name in (zip_name, f"{zip_name}.sha1")):
         return None
     try:
         return package.read_metadata(folder)

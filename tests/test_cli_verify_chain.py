@@ -71,7 +71,7 @@ def test_json_for_scripts(tmp_path: Path, damaged: bool) -> None:
     assert [f["name"] for f in report["folders"]] == [f.name for f in folders]
     assert set(report["folders"][0]) == {
         "name", "kind", "hwm_from", "hwm_to", "max_data_ts",
-        "tables", "rows", "link", "status",
+        "tables", "rows", "link", "status", "note",
     }  # fmt: skip
     assert [(p["folder"], p["kind"], p["file"]) for p in report["problems"]] == (
         [(folders[1].name, "hostile-entry", "/etc/passwd.csv")] if damaged else []

@@ -107,6 +107,7 @@ def on_terminal() -> bool:
 # Command modules register themselves on ``cli`` when imported.
 from gim_export.cli import chain as _chain  # noqa: E402,F401
 from gim_export.cli import control as _control  # noqa: E402,F401
+from gim_export.cli import crypto as _crypto  # noqa: E402,F401
 from gim_export.cli import demo as _demo  # noqa: E402,F401
 from gim_export.cli import export as _export  # noqa: E402,F401
 from gim_export.cli import sample as _sample  # noqa: E402,F401

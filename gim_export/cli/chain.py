@@ -12,6 +12,7 @@ from rich.text import Text
 
 from gim_export.chain import ChainReport, FolderResult, verify_chain
 from gim_export.cli import cli, on_terminal
+from gim_export.cli.crypto import key_options, private_key
 from gim_export.cli.progress import progress_for
 
 
@@ -40,8 +41,15 @@ from gim_export.cli.progress import progress_for
     "directories, the metadata and the chain are still checked.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@key_options
 def verify_chain_command(
-    directory: Path, since: str | None, remember: bool, fast: bool, as_json: bool
+    directory: Path,
+    since: str | None,
+    remember: bool,
+    fast: bool,
+    as_json: bool,
+    key_path: Path | None,
+    key_password_env: str | None,
 ) -> None:
     """Check received export folders and their chain before loading them.
 
@@ -52,9 +60,10 @@ def verify_chain_command(
     Example:
         gimexport verify-chain /data/received --since last --remember
     """
+    key = private_key(key_path, key_password_env)
     terminal = on_terminal() and not as_json
     with progress_for(terminal) as progress:
-        report = verify_chain(directory, since, remember, progress, fast=fast)
+        report = verify_chain(directory, since, remember, progress, fast=fast, key=key)
 
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
@@ -95,6 +104,7 @@ def report_lines(report: ChainReport) -> list[str]:
             f"{status:<6}  {_printable(result.name)}  {result.kind or '-'}  "
             f"{_span(result)}  {_count(result.tables, 'tables')}  "
             f"{_count(result.rows, 'rows')}  {result.link}"
+            + (f"  {result.note}" if result.note else "")
         )
     lines.extend(_printable(str(problem)) for problem in report.problems)
     if report.ok:
@@ -125,7 +135,10 @@ def report_tables(report: ChainReport) -> list[Table]:
             Text(str(result.tables) if result.tables is not None else "-"),
             Text(str(result.rows) if result.rows is not None else "-"),
             Text(result.link),
-            Text(result.status, style="green" if result.status == "ok" else "bold red"),
+            Text(
+                result.status + (f" ({result.note})" if result.note else ""),
+                style="green" if result.status == "ok" else "bold red",
+            ),
         )
     tables = [folders]
     if report.problems:

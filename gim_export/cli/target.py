@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gim_export.cli import cli, on_terminal, settings_of
+from gim_export.cli.crypto import key_options, private_key
 from gim_export.cli.progress import QuietProgress
 from gim_export.config import Settings
 from gim_export.load import LEDGER_TABLE, TABLE_TASK_INDENT, LoadError, LoadReport
@@ -149,6 +150,7 @@ def _settings(ctx: click.Context, source: str, dsn: str | None) -> Settings:
     help="Load a folder that does not follow the last one loaded instead of stopping.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@key_options
 def load_command(
     directory: Path,
     target_dsn: str,
@@ -158,6 +160,8 @@ def load_command(
     partitioned: bool,
     allow_gaps: bool,
     as_json: bool,
+    key_path: Path | None,
+    key_password_env: str | None,
 ) -> None:
     """Load export folders into a target database, merged by primary key.
 
@@ -174,6 +178,7 @@ def load_command(
 
     if partitioned and not create_schema:
         raise click.UsageError("--partitioned goes with --create-schema")
+    key = private_key(key_path, key_password_env)
     terminal = on_terminal() and not as_json
     display = LoadProgress() if terminal else QuietProgress()
     try:
@@ -187,6 +192,7 @@ def load_command(
                 partitioned=partitioned,
                 allow_gaps=allow_gaps,
                 progress=progress,
+                key=key,
             )
     except LoadError as error:
         if error.report is not None and error.report.folders and not as_json:
