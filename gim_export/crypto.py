@@ -29,7 +29,7 @@ from typing import BinaryIO
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, padding, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import (
     MGF1,
     OAEP,
@@ -200,8 +200,11 @@ def load_recipient(path: Path, now: dt.datetime | None = None) -> Recipient:
     except (ValueError, UnsupportedAlgorithm):
         raise ConfigError(f"{where} holds a public key this tool cannot read") from None
     if not isinstance(key, rsa.RSAPublicKey):
+        kind = (
+            "an elliptic-curve" if isinstance(key, ec.EllipticCurvePublicKey) else "a"
+        )
         raise ConfigError(
-            f"{where} holds a {type(key).__name__.removesuffix('PublicKey')} key; "
+            f"{where} holds {kind} key that cannot receive a key by transport; "
             "encryption needs a certificate with an RSA key"
         )
     if key.key_size < MIN_RSA_BITS:
@@ -346,6 +349,7 @@ class _Reader:
     def __init__(self, handle: BinaryIO, name: str) -> None:
         self.handle = handle
         self.name = name
+        self.position = 0
 
     def fail(self, reason: str) -> DecryptionError:
         """The error for a file that is not what it should be."""
@@ -356,6 +360,7 @@ class _Reader:
         data = self.handle.read(size)
         if len(data) != size:
             raise self.fail("ends early: it is cut short or not CMS")
+        self.position += size
         return data
 
     def header(self) -> tuple[int, int | None]:
@@ -491,7 +496,8 @@ def _ciphertext(reader: _Reader) -> Iterator[bytes]:
 
 def _decrypted_blocks(reader: _Reader, key: rsa.RSAPrivateKey) -> Iterator[bytes]:
     """Parse the envelope up to its content, then yield the plain bytes."""
-    reader.expect(0x30, "ContentInfo")
+    length = reader.expect(0x30, "ContentInfo")
+    end = None if length is None else reader.position + length
     if reader.element(0x06, "content type") != OID_ENVELOPED_DATA:
         raise reader.fail("is CMS, but not enveloped data")
     reader.expect(0xA0, "content")
@@ -529,6 +535,8 @@ def _decrypted_blocks(reader: _Reader, key: rsa.RSAPrivateKey) -> Iterator[bytes
         yield unpadder.update(decryptor.update(block))
     if size % 16:
         raise reader.fail("holds encrypted content cut short")
+    if end is not None and (reader.position != end or reader.handle.read(1)):
+        raise reader.fail("is not as long as its envelope declares")
     try:
         yield unpadder.update(decryptor.finalize()) + unpadder.finalize()
     except ValueError:
