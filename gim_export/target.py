@@ -37,7 +37,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from gim_export import db, embedded, infomart, package, sample
+from gim_export import db, embedded, infomart, package, sample, views
 from gim_export.config import Settings
 from gim_export.errors import ConfigError, GimExportError
 from gim_export.infomart import Column, Table
@@ -165,6 +165,9 @@ def target_ddl(
         )
         if source == "views":
             tables = catalog_tables(conn, settings.views_schema)
+            options["nullability_known"] = nullability_known(
+                conn, settings.views_schema, tables
+            )
             described = (
                 f"export views in schema {settings.views_schema!r}, "
                 f"Info Mart schema version {version}"
@@ -198,21 +201,63 @@ def catalog_tables(
 ) -> list[Table]:
     """The tables (or export views) of ``schema`` that an export reads.
 
-    A view has no primary key of its own: it takes the key of the one table
-    it reads, when it shows every key column under the table's name.
+    A view has no primary key of its own. An export view takes the key that
+    ``make-export-views`` recorded for it; another view the key of the one
+    table it reads, when it shows every key column under the table's name.
     """
     found = infomart.list_tables(conn, schema)
     if not found:
         raise TargetSchemaError(f"schema {schema!r} holds no table or view")
     keys = _view_keys(conn, schema)
+    record = views.read_record(conn, schema)
+    recorded = _recorded_views(conn, record) if record else {}
+    keys.update((name, table.primary_key) for name, table in recorded.items())
     tables = [
-        Table(t.schema, t.name, t.columns, t.primary_key or keys.get(t.name, ()))
+        Table(
+            t.schema,
+            t.name,
+            recorded[t.name].columns if t.name in recorded else t.columns,
+            t.primary_key or keys.get(t.name, ()),
+        )
         for t in found
     ]
     choice = infomart.choose_tables(tables, include, exclude)
     for name, reason in choice.skipped:
         logger.debug("left out %s: %s", name, reason)
     return list(choice.tables)
+
+
+def _recorded_views(conn: Connection, record: views.ViewsRecord) -> dict[str, Table]:
+    """The export views as recorded, NOT NULL taken from the tables they read
+    (a view's own columns never say NOT NULL)."""
+    bases = {t.name: t for t in infomart.list_tables(conn, record.source_schema)}
+    found = {}
+    for spec in record.views:
+        base = bases.get(spec.table)
+        not_null = {c.name for c in base.columns if c.not_null} if base else set()
+        columns = tuple(
+            Column(c.name, c.type, c.source in not_null) for c in spec.columns
+        )
+        found[spec.name] = Table("", spec.name, columns, spec.primary_key)
+    return found
+
+
+def nullability_known(conn: Connection, schema: str, tables: Iterable[Table]) -> bool:
+    """Whether NOT NULL is known for every table: a view's own columns never
+    say it, only the record of export views does."""
+    rows = conn.execute(
+        """
+        SELECT c.relname FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = %s AND c.relkind = 'v'
+        """,
+        (schema,),
+    ).fetchall()
+    plain_views = {str(name) for (name,) in rows}
+    record = views.read_record(conn, schema)
+    if record is not None:
+        plain_views -= {spec.name for spec in record.views}
+    return not any(t.name in plain_views for t in tables)
 
 
 def _view_keys(conn: Connection, schema: str) -> dict[str, tuple[str, ...]]:
@@ -347,6 +392,7 @@ def target_script(
     partitioned: bool = False,
     schema: str | None = None,
     types_known: bool = True,
+    nullability_known: bool = True,
 ) -> str:
     """An idempotent script that creates or updates a target for ``tables``.
 
@@ -357,10 +403,21 @@ def target_script(
         otherwise the script works in the current schema.
     :param types_known: False for tables read from folders: no widening,
         since every column is ``text``.
+    :param nullability_known: False when the columns' NOT NULL is unknown
+        (views not made by gimexport): no column is then let take NULL.
     """
     tables = sorted(tables, key=lambda t: t.name)
     schema_sql = _literal(schema) if schema else "current_schema()"
-    parts = [_header_comment(source, len(tables), partitioned, schema, types_known)]
+    parts = [
+        _header_comment(
+            source,
+            len(tables),
+            partitioned,
+            schema,
+            types_known,
+            nullability_known,
+        )
+    ]
     parts.append("SET client_min_messages = warning;\n")
     if schema:
         parts.append(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)};\n")
@@ -374,13 +431,18 @@ def target_script(
     if parents:
         parts.append(_default_partitions(parents, schema_sql))
     if types_known and tables:
-        parts.append(_widen_block(tables, schema_sql))
+        parts.append(_widen_block(tables, schema_sql, nullability_known))
     parts.append("RESET client_min_messages;\n")
     return "\n".join(parts)
 
 
 def _header_comment(
-    source: str, count: int, partitioned: bool, schema: str | None, types_known: bool
+    source: str,
+    count: int,
+    partitioned: bool,
+    schema: str | None,
+    types_known: bool,
+    nullability_known: bool,
 ) -> str:
     layout = "partitioned" if partitioned else "plain"
     where = (
@@ -400,10 +462,14 @@ def _header_comment(
     if types_known:
         lines += [
             "Widens a column that is narrower than the source's (a longer varchar,",
-            "a larger numeric, integer to bigint, ...) and lets a column take NULL",
-            "where the source does; a column wider or of another type than the",
-            "source's is left alone with a WARNING.",
+            "a larger numeric, integer to bigint, ...); a column wider or of",
+            "another type than the source's is left alone with a WARNING.",
         ]
+        lines += (
+            ["Lets a column take NULL where the source does."]
+            if nullability_known
+            else ["NOT NULL is not known from these views: it is left as it is."]
+        )
     else:
         lines += [
             "Column types are not known from export folders: every column is text.",
@@ -493,7 +559,7 @@ END
     )
 
 
-def _widen_block(tables: Sequence[Table], schema_sql: str) -> str:
+def _widen_block(tables: Sequence[Table], schema_sql: str, relax: bool) -> str:
     """A DO block that widens narrower columns and drops NOT NULL the source lacks."""
     rows = []
     for table in tables:
@@ -511,7 +577,7 @@ def _widen_block(tables: Sequence[Table], schema_sql: str) -> str:
                         _number(shape.precision if shape else None),
                         _number(shape.scale if shape else None),
                         _number(shape.time_precision if shape else None),
-                        "false" if column.not_null else "true",
+                        "true" if relax and not column.not_null else "false",
                     )
                 )
                 + ")"

@@ -5,9 +5,9 @@
 -- Creates the tables that are missing, with their primary keys, and adds
 -- the columns that are missing (nullable, since older rows lack them).
 -- Widens a column that is narrower than the source's (a longer varchar,
--- a larger numeric, integer to bigint, ...) and lets a column take NULL
--- where the source does; a column wider or of another type than the
--- source's is left alone with a WARNING.
+-- a larger numeric, integer to bigint, ...); a column wider or of
+-- another type than the source's is left alone with a WARNING.
+-- Lets a column take NULL where the source does.
 -- Never drops a table or a column and never narrows a type: run it any
 -- number of times, on an empty database or on a target made before.
 --

@@ -288,6 +288,9 @@ def test_ddl_from_views_takes_the_keys_of_their_tables(infomart: str) -> None:
     script = target.target_ddl(settings, "views")
     assert "-- keyless: no primary key in the source;" in script
     assert '    "agent_last_name" character varying(64),\n' in script
+    assert "-- NOT NULL is not known from these views: it is left as it is.\n" in (
+        script
+    )
 
 
 def test_ddl_from_folders_has_text_columns_and_no_keys(
@@ -311,3 +314,25 @@ def test_ddl_from_folders_has_text_columns_and_no_keys(
     psql(empty_db, script)
     psql(empty_db, script)
     assert len(catalog(empty_db)) == 2
+
+
+def test_ddl_from_export_views_made_by_gimexport(empty_db: str) -> None:
+    from gim_export.views import make_export_views
+
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        sample.apply_schema(conn)
+    settings = Settings(connection=empty_db, views_schema="export_views")
+    make_export_views(settings)
+    with psycopg.connect(empty_db) as conn:
+        views = {t.name: t for t in target.catalog_tables(conn, "export_views")}
+        tables = {t.name: t for t in target.catalog_tables(conn, "public")}
+    assert sorted(views) == sorted(tables)
+    for name, view in views.items():
+        assert (view.columns, view.primary_key) == (
+            tables[name].columns,
+            tables[name].primary_key,
+        )
+    script = target.target_ddl(settings, "views")
+    assert "-- Source: export views in schema 'export_views', " in script
+    assert "no primary key" not in script
+    assert "-- Lets a column take NULL where the source does.\n" in script
