@@ -731,9 +731,7 @@ def merge_csv(
 
         inserted = updated = 0
         if rows:
-            merge = _merge_statement(table, columns, key, _partitioned(conn, table))
-            row = conn.execute(merge).fetchone()
-            inserted, updated = (int(row[0]), int(row[1])) if row else (0, 0)
+            inserted, updated = _merge(conn, table, columns, key)
         conn.execute(sql.SQL("DROP TABLE {}").format(incoming))
 
     logger.debug(
@@ -744,6 +742,27 @@ def merge_csv(
         updated,
     )
     return TableLoad(table.name, rows, inserted, updated)
+
+
+def _merge(
+    conn: Connection, table: Table, columns: Sequence[str], key: Sequence[str]
+) -> tuple[int, int]:
+    """Merge the temporary table; return the rows inserted and updated.
+
+    An export never repeats a key within one CSV, so the merge first runs
+    without sorting out repeated keys; ON CONFLICT refuses to touch a row
+    twice, and only then is the statement run again with DISTINCT ON.
+    """
+    partitioned = _partitioned(conn, table)
+    try:
+        with conn.transaction():
+            merge = _merge_statement(table, columns, key, partitioned, unique=True)
+            row = conn.execute(merge).fetchone()
+    except psycopg.errors.CardinalityViolation:
+        logger.debug("%s: keys repeat within the CSV, keeping the latest", table.name)
+        merge = _merge_statement(table, columns, key, partitioned, unique=False)
+        row = conn.execute(merge).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def _check_columns(table: Table, columns: Sequence[str], key: Sequence[str]) -> None:
@@ -776,14 +795,19 @@ def _partitioned(conn: Connection, table: Table) -> bool:
 
 
 def _merge_statement(
-    table: Table, columns: Sequence[str], key: Sequence[str], partitioned: bool
+    table: Table,
+    columns: Sequence[str],
+    key: Sequence[str],
+    partitioned: bool,
+    unique: bool = False,
 ) -> sql.Composed:
     """INSERT ... ON CONFLICT that never goes back to an older version.
 
-    DISTINCT ON keeps one row per key, the one with the highest audit key
-    (the later line of the CSV on a tie: the temporary table's ctid order is
-    the file's). ON CONFLICT updates only when the incoming audit key is
-    higher, or equal with a different row.
+    Unless ``unique`` says that no key repeats, DISTINCT ON keeps one row
+    per key, the one with the highest audit key (the later line of the CSV
+    on a tie: the temporary table's ctid order is the file's). ON CONFLICT
+    updates only when the incoming audit key is higher, or equal with a
+    different row.
 
     Inserts are told from updates by xmax, 0 for a row this statement
     inserted. A partitioned table cannot return xmax: there the keys absent
@@ -841,6 +865,8 @@ def _merge_statement(
         FROM {incoming} AS i
         ORDER BY {keys}, {audit_i} DESC, i.ctid DESC
     """
+    if unique:
+        latest = "SELECT {names} FROM {incoming}"
     if not partitioned:
         return sql.SQL(
             """

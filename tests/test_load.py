@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from gim_export import package, sample, target
+from gim_export import control, package, sample, target
 from gim_export.errors import ChainVerificationError
 from gim_export.exporter import export
 from gim_export.infomart import Column, Table, list_tables
@@ -516,12 +516,20 @@ def psql_file(dsn: str, script: str) -> None:
 
 def export_days(dsn: str, output: Path) -> list[Path]:
     """Export in 6-hour chunks, with ETL batches between the runs so that rows
-    exported once are updated and exported again, and a stop in between."""
+    exported once are updated and exported again; then a restart from the
+    third day and a re-export of the last, as an administrator would."""
     settings = settings_for(dsn, output, chunk_size_seconds=6 * 3600)
     with sample.EtlSimulator(dsn) as etl:
-        for _ in range(3):
+        for _ in range(2):
             etl.run_batches(4, hours=10)
             export(settings, catch_up=True, gap_wait_seconds=0.2)
+        day_three = dt.datetime(2026, 11, 3, tzinfo=dt.UTC)
+        control.apply_restart(settings, control.plan_restart(settings, day_three))
+        etl.run_batches(4, hours=10)
+        export(settings, catch_up=True, gap_wait_seconds=0.2)
+        control.re_export(settings, dt.datetime(2026, 11, 4, 12, tzinfo=dt.UTC))
+        etl.run_batches(2, hours=4)
+        export(settings, catch_up=True, gap_wait_seconds=0.2)
     return folders(output)
 
 
@@ -535,7 +543,9 @@ def test_target_equals_the_source_after_loading_twice(
 
     first = load(tmp_path / "out", empty_db)
     assert len(first.loaded) == len(exported)
-    assert {f.link for f in first.folders[1:]} == {"linked"}
+    kinds = {f.kind for f in first.folders}
+    assert kinds == {"regular", "restart", "re-export"}
+    assert "gap" not in {f.link for f in first.folders}
     totals = {t.table: t for t in first.totals()}
     assert totals["interaction_resource_fact"].updated > 0
     assert totals["sm_res_session_fact"].updated > 0
