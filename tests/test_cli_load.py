@@ -168,3 +168,41 @@ def test_load_creates_the_schema_of_the_exported_folders(
     assert out.splitlines()[-1].startswith("6 folders loaded, 0 already loaded: ")
     tables = exported_tables(infomart_dsn)
     assert table_differences(infomart_dsn, empty_db, tables) == {}
+
+
+def test_terminal_progress_keeps_folders_and_drops_tables() -> None:
+    from gim_export.cli.target import LoadProgress
+
+    progress = LoadProgress()
+    for folder in ("export_1", "export_2"):
+        progress.start(folder, total=2, unit="tables")
+        for table in ("  contact", "  tag"):
+            progress.start(table, total=100, unit="bytes")
+            progress.advance(table, 100)
+            progress.finish(table)
+            progress.advance(folder, 1)
+        progress.finish(folder)
+    shown = progress._display.tasks
+    assert [(t.description, t.completed, t.total) for t in shown] == [
+        ("export_1", 2, 2),
+        ("export_2", 2, 2),
+    ]
+
+
+def test_terminal_report_draws_folders_and_tables(
+    chain: list[Path],  # noqa: F811
+    small_target: str,  # noqa: F811
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from gim_export.cli.target import report_tables
+    from gim_export.load import load
+
+    console = Console(file=io.StringIO(), width=160)
+    for table in report_tables(load(chain[0].parent, small_target)):
+        console.print(table)
+    drawn = console.file.getvalue()  # type: ignore[attr-defined]
+    assert chain[2].name in drawn
+    assert "│ contact │    4 │        3 │       1 │         0 │" in drawn

@@ -209,6 +209,7 @@ def _show(report: LoadReport, terminal: bool) -> None:
         console = Console(highlight=False)
         for table in report_tables(report):
             console.print(table)
+        console.print(report.summary())
     else:
         for line in report_lines(report):
             click.echo(line)
@@ -248,7 +249,8 @@ def report_lines(report: LoadReport) -> list[str]:
 
 
 def report_tables(report: LoadReport) -> list[Table]:
-    """The report as rich tables: the folders, then rows per table."""
+    """The report as rich tables: the folders, then rows per table (the
+    summary line goes below them)."""
     folders = Table(title=f"load into {report.target} schema {report.schema}")
     for column in ("folder", "kind", "hwm-from", "hwm-to", "link", "rows", "status"):
         justify = "right" if column in ("hwm-from", "hwm-to", "rows") else "left"
@@ -265,7 +267,7 @@ def report_tables(report: LoadReport) -> list[Table]:
             Text(folder.status, style="green" if loaded else "dim"),
         )
 
-    rows = Table(title="rows per table", caption=report.summary())
+    rows = Table(title="rows per table")
     rows.add_column("table")
     for column in ("rows", "inserted", "updated", "unchanged"):
         rows.add_column(column, justify="right")
@@ -322,6 +324,7 @@ class LoadProgress:
         task_id = self._tasks.pop(task)
         if task.startswith(TABLE_TASK_INDENT):
             self._display.remove_task(task_id)
-        else:
-            done = self._display.tasks[task_id].completed
-            self._display.update(task_id, total=done, completed=done)
+            return
+        # The list of tasks shrinks as tables go: find the folder's by its id.
+        done = next(t.completed for t in self._display.tasks if t.id == task_id)
+        self._display.update(task_id, total=done, completed=done)
