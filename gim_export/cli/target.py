@@ -46,7 +46,8 @@ from gim_export.load import LEDGER_TABLE, TABLE_TASK_INDENT, LoadError, LoadRepo
     "folder",
     metavar="DIR",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="The export folders under DIR alone: every column text, no primary key.",
+    help="The export folders under DIR alone: columns text but the audit keys, "
+    "no primary key.",
 )
 @click.option(
     "--reference",
