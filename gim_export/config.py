@@ -77,6 +77,13 @@ def _string(key: str, value: object) -> str:
     return value
 
 
+def _connection(key: str, value: object) -> str:
+    # Never echo the value: a connection string may hold a password.
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be a string (a libpq connection string)")
+    return value
+
+
 def _integer(low: int, high: int | None = None) -> Callable[[str, object], int]:
     def check(key: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -92,10 +99,30 @@ def _integer(low: int, high: int | None = None) -> Callable[[str, object], int]:
 def _encoding(key: str, value: object) -> str:
     name = _string(key, value)
     try:
-        codecs.lookup(name)
+        info = codecs.lookup(name)
     except LookupError:
         raise ConfigError(f"{key} {name!r} is not a known encoding") from None
+    # Codecs such as base64 or rot13 transform bytes or text, not text to bytes.
+    if not getattr(info, "_is_text_encoding", True) or not _round_trips(name):
+        raise ConfigError(f"{key} {name!r} is not a text encoding")
     return name
+
+
+def _round_trips(encoding: str) -> bool:
+    """Whether CSV text survives the encoding, or fails loudly where it cannot."""
+    for text in ('id,name\n1,"Ab c"\n', "\u0416"):
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        except (UnicodeError, LookupError, TypeError):
+            return False
+        try:
+            if not isinstance(data, bytes) or data.decode(encoding) != text:
+                return False
+        except (UnicodeError, LookupError, TypeError):
+            return False
+    return True
 
 
 def _patterns(key: str, value: object) -> tuple[str, ...]:
@@ -181,7 +208,7 @@ _OPTIONS: dict[str, dict[str, tuple[str, _Check]]] = {
         ),
     },
     "infomart": {
-        "connection": ("connection", _string),
+        "connection": ("connection", _connection),
         "password-env": ("password_env", _string),
         "schema": ("schema", _string),
         "include": ("include", _patterns),

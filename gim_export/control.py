@@ -83,8 +83,14 @@ def _first_key_at(conn: Connection, schema: str, moment: dt.datetime) -> int | N
     return None if row is None or row[0] is None else int(row[0])  # type: ignore[call-overload]
 
 
-def plan_restart(settings: Settings, from_date: dt.datetime | None) -> RestartPlan:
-    """Work out a restart from ``from_date`` (None: from the oldest audit key)."""
+def plan_restart(
+    settings: Settings, from_date: dt.datetime | None, allow_skip: bool = False
+) -> RestartPlan:
+    """Work out a restart from ``from_date`` (None: from the oldest audit key).
+
+    A restart beyond the stream's next audit key would skip keys that were
+    never exported; that needs ``allow_skip``.
+    """
     position = state.read_position(settings.output_directory)
     with _connect(settings) as conn:
         oldest, oldest_ts, _newest = _log_bounds(conn, settings.schema)
@@ -105,6 +111,12 @@ def plan_restart(settings: Settings, from_date: dt.datetime | None) -> RestartPl
                     f"no audit key holds data at or after {_utc_text(from_date)}"
                 )
             first = found
+    if first > position.hwm + 1 and position.started and not allow_skip:
+        raise RestartRefused(
+            f"restarting at audit key {first} would skip audit keys "
+            f"{position.hwm + 1}..{first - 1}, which were never exported; "
+            "pass --allow-skip if that is what you want"
+        )
     return RestartPlan(from_date, first, position.hwm, position.generation + 1)
 
 
@@ -181,7 +193,11 @@ def re_export(
         ):
             first = _first_key_at(conn, settings.schema, since)
             if first is None or first > position.hwm:
-                logger.info("nothing to re-export: no exported key holds data since")
+                logger.info(
+                    "nothing to re-export: no exported audit key holds data at or "
+                    "after %s",
+                    _utc_text(since),
+                )
                 return []
             return _re_export_span(
                 conn, settings, position, base, first - 1, since, progress

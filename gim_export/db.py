@@ -41,6 +41,20 @@ def describe(connection: str) -> str:
     return " ".join(f"{key}={value}" for key, value in sorted(shown.items()))
 
 
+# Refusals that no retry mends: a missing database or role, a bad password.
+_PERMANENT = (
+    "does not exist",
+    "authentication failed",
+    "no pg_hba.conf entry",
+    "password authentication",
+    "permission denied",
+)
+
+
+def _is_permanent(reason: str) -> bool:
+    return any(mark in reason for mark in _PERMANENT)
+
+
 def failure_reason(error: BaseException) -> str:
     """The useful part of a libpq error: its first line, less the address."""
     lines = str(error).strip().splitlines()
@@ -57,6 +71,12 @@ def _conninfo(connection: str, password_env: str | None, application: str) -> st
         raise ConfigError(
             "[infomart] connection is not a valid libpq connection string"
         ) from None
+    if "password" in params:
+        logger.warning(
+            "the connection string holds a password, which files and process "
+            "lists can show; keep it in ~/.pgpass, PGPASSWORD or the variable "
+            "that [infomart] password-env names"
+        )
     if password_env:
         password = os.environ.get(password_env)
         if password is None:
@@ -86,8 +106,10 @@ def connect(
     try:
         conn = psycopg.connect(conninfo, autocommit=True)
     except psycopg.OperationalError as error:
+        reason = failure_reason(error)
         raise DatabaseUnavailable(
-            f"cannot connect to {describe(connection)!r}: {failure_reason(error)}"
+            f"cannot connect to {describe(connection)!r}: {reason}",
+            permanent=_is_permanent(reason),
         ) from None
     with conn.cursor() as cursor:
         for name, value in SESSION_SETTINGS.items():

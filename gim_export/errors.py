@@ -31,6 +31,10 @@ class ConfigError(GimExportError):
 class DatabaseUnavailable(GimExportError):
     """The Info Mart or target database cannot be reached."""
 
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
 
 class CatalogError(GimExportError):
     """The Info Mart catalog lacks something the export needs."""

@@ -110,12 +110,13 @@ def export(
                     settings.retry_delay_seconds,
                 )
                 time.sleep(settings.retry_delay_seconds)
-            except DatabaseUnavailable:
+            except DatabaseUnavailable as error:
                 attempt += 1
-                if attempt > settings.max_retries:
+                if error.permanent or attempt > settings.max_retries:
                     raise
                 logger.warning(
-                    "Info Mart unreachable; retry %d of %d in %d s",
+                    "%s; retry %d of %d in %d s",
+                    error,
                     attempt,
                     settings.max_retries,
                     settings.retry_delay_seconds,

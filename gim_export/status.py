@@ -29,7 +29,7 @@ class StreamStatus:
     @property
     def behind_seconds(self) -> int | None:
         """How far the exported data time trails the Info Mart's."""
-        if self.newest_data_ts is None:
+        if self.newest_data_ts is None or self.max_data_ts is None:
             return None
         return max(0, self.newest_data_ts - (self.max_data_ts or 0))
 
@@ -75,6 +75,10 @@ def status(settings: Settings) -> StreamStatus:
     with db.connect(
         settings.connection, password_env=settings.password_env, autocommit=True
     ) as conn:
+        if result.max_data_ts is None and position.hwm > 0:
+            # After a restart the position has no data time yet: take its key's.
+            record = infomart.audit_key_at(conn, settings.schema, position.hwm)
+            result.max_data_ts = record.max_chunk_ts if record else None
         committed = infomart.committed_audit_keys(conn, settings.schema, position.hwm)
         result.waiting_keys = len(committed)
         result.blocked_at = hwm.passable_keys(committed, position.hwm)[1]

@@ -100,3 +100,32 @@ def test_if_scheduled_exports_when_due(tmp_path: Path) -> None:
     assert code == 1
     assert "cannot connect" in err
     assert (tmp_path / "out" / ".gim" / "schedule-last-run").exists()
+
+
+def test_missing_database_is_not_retried(pg_server: object, tmp_path: Path) -> None:
+    connection = "host=127.0.0.1 port=5432 user=postgres dbname=gimtest_no_such_db"
+    path = tmp_path / "gimexport.toml"
+    path.write_text(
+        '[gim-export]\noutput-directory = "out"\nretry-delay-seconds = 30\n'
+        f"[infomart]\nconnection = {connection!r}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("--config", str(path), "export")
+    assert code == 1
+    assert err.splitlines() == [
+        "Error: cannot connect to 'dbname=gimtest_no_such_db host=127.0.0.1 "
+        'port=5432 user=postgres\': FATAL: database "gimtest_no_such_db" does '
+        "not exist"
+    ]
+
+
+@pytest.mark.parametrize("codec", ["base64", "rot13", "idna", "undefined"])
+def test_non_text_encodings_are_refused(tmp_path: Path, codec: str) -> None:
+    path = config_file(
+        tmp_path, "dbname=gim", extra=f'output-files-encoding = "{codec}"\n'
+    )
+    code, _, err = run("--config", str(path), "export")
+    assert code == 2
+    assert err == (
+        f"Error: [gim-export] output-files-encoding {codec!r} is not a text encoding\n"
+    )

@@ -19,7 +19,7 @@ def test_status_before_and_after_catching_up(infomart_dsn: str, tmp_path: Path) 
     before = status(settings)
     assert (before.folders, before.hwm, before.last_folder) == (0, 0, None)
     assert before.waiting_keys > 0
-    assert before.behind_seconds is not None and before.behind_seconds > 0
+    assert before.behind_seconds is None
 
     run = export(settings, catch_up=True, gap_wait_seconds=0.1)
     after = status(settings)
@@ -57,3 +57,17 @@ def test_status_json_for_scripts(infomart_dsn: str, tmp_path: Path) -> None:
     assert document["hwm"] == 0
     assert document["waiting_audit_keys"] > 0
     assert set(document) >= {"last_folder", "behind_seconds", "warnings"}
+
+
+def test_status_after_a_restart_measures_lag_from_the_restart_point(
+    infomart_dsn: str, tmp_path: Path
+) -> None:
+    from gim_export.config import parse_start_date
+    from gim_export.control import apply_restart, plan_restart
+
+    settings = settings_for(infomart_dsn, tmp_path / "out")
+    export(settings, catch_up=True, gap_wait_seconds=0.1)
+    apply_restart(settings, plan_restart(settings, parse_start_date("2026-11-03")))
+    result = status(settings)
+    assert result.behind_seconds is not None
+    assert 0 < result.behind_seconds < 4 * 86400

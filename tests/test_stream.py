@@ -174,3 +174,18 @@ def test_start_date_starts_a_new_stream_and_is_ignored_after(
 
     export(settings)
     assert "start-date applies to an empty output directory only" in caplog.text
+
+
+def test_restart_beyond_the_position_needs_allow_skip(
+    infomart_dsn: str, tmp_path: Path
+) -> None:
+    settings = settings_for(infomart_dsn, tmp_path / "out")
+    first = export(settings).folders[0].metadata
+    later = parse_start_date("2026-11-05")
+    with pytest.raises(RestartRefused) as caught:
+        plan_restart(settings, later)
+    assert str(caught.value).startswith(
+        f"restarting at audit key {plan_restart(settings, later, True).first_key} "
+        f"would skip audit keys {first.hwm_to + 1}.."
+    )
+    assert "pass --allow-skip" in str(caught.value)

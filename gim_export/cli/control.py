@@ -28,8 +28,14 @@ def _date(value: str, option: str) -> dt.datetime:
     "or 'beginning' for the oldest audit key.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--allow-skip",
+    is_flag=True,
+    help="Allow a restart beyond the stream's position, skipping audit keys "
+    "that were never exported.",
+)
 @click.pass_context
-def restart(ctx: click.Context, from_text: str, yes: bool) -> None:
+def restart(ctx: click.Context, from_text: str, yes: bool, allow_skip: bool) -> None:
     """Restart the stream from a date; the next export is marked as a restart.
 
     No folder is deleted. Folders of the new stream generation that repeat
@@ -43,7 +49,7 @@ def restart(ctx: click.Context, from_text: str, yes: bool) -> None:
 
     from_date = None if from_text == "beginning" else _date(from_text, "--from")
     settings = settings_of(ctx)
-    plan = plan_restart(settings, from_date)
+    plan = plan_restart(settings, from_date, allow_skip)
     click.echo(
         f"the stream stands at audit key {plan.current_hwm}; "
         f"the next export would start at audit key {plan.first_key}"
@@ -88,4 +94,7 @@ def re_export(ctx: click.Context, since_text: str | None, last: int | None) -> N
             f"{folder.rows} rows"
         )
     if not folders:
-        click.echo("nothing to re-export")
+        click.echo(
+            f"nothing to re-export: no exported audit key holds data at or after "
+            f"{since:%Y-%m-%d %H:%M:%S} UTC"
+        )
