@@ -35,7 +35,7 @@ from psycopg import sql
 from gim_export import crypto, db, package, target
 from gim_export.chain import verify_folder
 from gim_export.crypto import RSAPrivateKey
-from gim_export.errors import ChainVerificationError, ConfigError, GimExportError
+from gim_export.errors import ConfigError, GimExportError, Problem
 from gim_export.infomart import CREATE_KEY, UPDATE_KEY, Table, list_tables
 from gim_export.progress import NoProgress, Progress
 
@@ -65,6 +65,14 @@ class LoadError(GimExportError):
 
 class ChainGap(LoadError):
     """A folder does not follow the last one loaded: audit keys are missing."""
+
+
+class FolderDamaged(LoadError):
+    """A folder failed the checks of verify-chain; ``problems`` lists them."""
+
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -258,8 +266,12 @@ def load(
                     key,
                 )
             except LoadError as error:
+                report.folders.sort(key=lambda f: f.name)
                 error.report = report
                 raise
+            except GimExportError as error:
+                report.folders.sort(key=lambda f: f.name)
+                raise LoadError(str(error), report) from error
             report.folders.append(result)
     report.folders.sort(key=lambda f: f.name)
     logger.info("loaded %s: %s", directory, report.summary())
@@ -458,7 +470,7 @@ def _verified(folder: Path, key: RSAPrivateKey | None = None) -> package.Metadat
         first = problems[0] if problems else None
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         reason = f"{first.kind}: {first.message}" if first else "no metadata"
-        raise ChainVerificationError(
+        raise FolderDamaged(
             f"{folder.name} failed verification: {reason}{more}; nothing of it "
             "was loaded",
             problems,

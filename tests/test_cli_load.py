@@ -206,3 +206,20 @@ def test_terminal_report_draws_folders_and_tables(
     drawn = console.file.getvalue()  # type: ignore[attr-defined]
     assert chain[2].name in drawn
     assert "│ contact │    4 │        3 │       1 │         0 │" in drawn
+
+
+def test_damaged_folder_fails_after_what_was_loaded(
+    chain: list[Path],  # noqa: F811
+    small_target: str,  # noqa: F811
+) -> None:
+    from tests.chain_fixtures import flip_zip_byte
+
+    flip_zip_byte(chain)
+    code, out, err = run("-q", "load", str(chain[0].parent), "--target", small_target)
+    assert code == 1
+    assert out.splitlines()[0].startswith(f"loaded   {chain[0].name}  ")
+    assert err.startswith(
+        f"Error: {chain[1].name} failed verification: zip-sha1-mismatch: "
+    )
+    assert err.endswith("; nothing of it was loaded\n")
+    assert err.count("\n") == 1

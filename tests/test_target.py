@@ -48,7 +48,7 @@ def test_shipped_scripts_match_the_generator(empty_db: str, partitioned: bool) -
         assert list_tables(conn, "public") == []
     assert generated == target.shipped_script(partitioned), (
         "sql_scripts/update_target_gim_db*.sql drifted from the generator: run "
-        "gimexport target-ddl --reference [--partitioned] --dsn DSN > FILE"
+        "gimexport target-ddl --reference [--partitioned] > FILE"
     )
 
 
