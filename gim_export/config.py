@@ -296,11 +296,17 @@ def starter_config(connection: str, output_directory: str) -> dict[str, Any]:
             "retry-delay-seconds": 30,
             "thread-pool-size": 4,
             "days-to-keep-output-files": 14,
+            "compression-level": 5,
+            "file-mode": "0600",
+            "maintenance-lock-key": DEFAULT_MAINTENANCE_LOCK_KEY,
+            "maintenance-lock-wait-seconds": 300,
         },
         "infomart": {
             "connection": connection,
             "schema": "public",
             "include": ["*"],
             "exclude": [],
+            "views-schema": "gim_export_views",
+            "schema-version-table": "ctl_schema_info",
         },
     }

@@ -93,3 +93,19 @@ def test_missing_file_is_an_error(tmp_path: Path) -> None:
 )
 def test_start_dates_are_utc_unless_zoned(text: str, expected: dt.datetime) -> None:
     assert parse_start_date(text) == expected
+
+
+def test_starter_config_spells_out_every_default(tmp_path: Path) -> None:
+    import tomli_w
+
+    from gim_export.config import Settings, settings_from_mapping, starter_config
+
+    document = starter_config("dbname=gim", "output")
+    path = tmp_path / "gimexport.toml"
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    loaded = load_settings(path)
+    defaults = Settings()
+    for field in ("compression_level", "file_mode", "maintenance_lock_key"):
+        assert getattr(loaded, field) == getattr(defaults, field)
+    assert settings_from_mapping(document).thread_pool_size == defaults.thread_pool_size
+    assert "views-schema" in document["infomart"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import logging
 import threading
 import time
@@ -338,7 +339,8 @@ def test_restore_follows_columns_renamed_while_the_views_were_dropped(
             "SELECT pg_get_viewdef('gim_export_views.interaction_fact')"
         ).fetchone()
     assert definition is not None
-    assert "contact_fact.topic AS subject" in str(definition[0])
+    # PostgreSQL 15 qualifies the column with its table, 16 does not.
+    assert re.search(r"(contact_fact\.)?topic AS subject", str(definition[0]))
 
 
 def test_retyping_a_column_under_a_view_needs_the_views_dropped(

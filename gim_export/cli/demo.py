@@ -92,6 +92,13 @@ def demo(
             click.echo(f"  {problem}", err=True)
         raise click.ClickException(f"verify-chain found {len(problems)} problem(s)")
     click.echo("verify-chain: all folders intact, chain unbroken")
+    if dsn is None:
+        click.echo(
+            f"the embedded PostgreSQL stopped with the demo (its data stays in "
+            f"{result.workdir / 'pgdata'}); run the demo with --dsn to keep the "
+            f"Info Mart on a server of yours and try `gimexport --config "
+            f"{result.config_path} status`"
+        )
     click.echo(
         f"try: cd {result.output}/{result.run.folders[-1].path.name} && "
         "sha1sum -c *.sha1"
