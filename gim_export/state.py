@@ -76,11 +76,19 @@ def prepare_output(output_directory: Path) -> None:
             f"cannot create output directory {str(output_directory)!r}: "
             f"{error.strerror}"
         ) from None
-    mode = output_directory.stat().st_mode
-    if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
+    # A sticky bit does not help: others could still add forged export_*
+    # folders for the receiver, or a .gim of their own before the first run.
+    if output_directory.stat().st_mode & stat.S_IWOTH:
         raise StateError(
             f"output directory {str(output_directory)!r} is writable by any user; "
             "remove that permission (chmod o-w)"
+        )
+    internal = gim_dir(output_directory).lstat()
+    mode = internal.st_mode
+    if not stat.S_ISDIR(mode) or internal.st_uid != os.geteuid() or mode & 0o022:
+        raise StateError(
+            f"{str(gim_dir(output_directory))!r} is not a folder of this user's "
+            "that only it can write to; remove it, or chmod 700 it"
         )
 
 

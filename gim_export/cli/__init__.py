@@ -50,6 +50,7 @@ def _configure_logging(verbose: int, quiet: bool, log_file: Path | None) -> None
     for handler in list(root.handlers):
         if not isinstance(handler, logging.NullHandler):
             root.removeHandler(handler)
+            handler.close()
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(level)
     console.setFormatter(logging.Formatter(_LOG_FORMAT))
