@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import shutil
 import statistics
 import subprocess
@@ -43,14 +42,22 @@ IRF_ROWS_PER_SCALE = 280  # a weekday, see gim_export/sample.py
 
 
 def run_measured(command: list[str], **options: object) -> tuple[float, int]:
-    """Run a command; return its wall time and peak RSS in bytes."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, **options)  # type: ignore[call-overload]
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{command[0]} failed with status {status}")
-    return elapsed, usage.ru_maxrss * 1024
+    """Run a command; return its wall time and peak RSS in bytes.
+
+    GNU time starts the command and reports its peak RSS: a child forked
+    from this process would start with this process's RSS as its peak.
+    """
+    with tempfile.TemporaryDirectory(prefix="gimexport-measure-") as scratch:
+        report = Path(scratch) / "time"
+        timed = ["/usr/bin/time", "-f", "%M", "-o", str(report), *command]
+        start = time.perf_counter()
+        process = subprocess.Popen(timed, **options)  # type: ignore[call-overload]
+        status = process.wait()
+        elapsed = time.perf_counter() - start
+        if status != 0:
+            raise SystemExit(f"{command[0]} failed with status {status}")
+        peak_kib = int(report.read_text(encoding="utf-8").split()[-1])
+    return elapsed, peak_kib * 1024
 
 
 def build(server: str, irf_rows: int) -> str:
@@ -195,8 +202,8 @@ def main() -> None:
         wall = statistics.median(r[0] for r in runs)
         peak = max(r[1] for r in runs)
         medians[method] = wall
-        size = sizes.get(method)
-        zip_text = "" if size is None else f"{size / 2**20:.1f}"
+        zip_size = sizes.get(method)
+        zip_text = "" if zip_size is None else f"{zip_size / 2**20:.1f}"
         print(
             f"{method:<18}{wall:>9.2f}{rows / wall:>12,.0f}"
             f"{csv_bytes / 2**20 / wall:>8.0f}{peak / 2**20:>10.0f}{zip_text:>9}"
