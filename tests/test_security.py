@@ -21,9 +21,9 @@ from psycopg import sql
 from gim_export import crypto, package
 from gim_export.chain import verify_chain
 from gim_export.cli import cli
-from gim_export.errors import ChainVerificationError, ConfigError
+from gim_export.errors import ConfigError
 from gim_export.exporter import export
-from gim_export.load import LoadError, load
+from gim_export.load import FolderDamaged, LoadError, load
 from tests.chain_fixtures import add_zip_entry
 from tests.conftest import Server
 from tests.exporting import folders, settings_for
@@ -476,7 +476,7 @@ def test_hostile_zip_entry_is_refused_by_load(
     entry: str,
 ) -> None:
     add_zip_entry(entry)(chain)
-    with pytest.raises(ChainVerificationError) as caught:
+    with pytest.raises(FolderDamaged) as caught:
         load(chain[0].parent, small_target)
     assert str(caught.value).startswith(
         f"{chain[1].name} failed verification: hostile-entry: zip entry {entry!r}"
