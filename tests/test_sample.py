@@ -280,6 +280,7 @@ def test_awkward_text_is_present(conn: Any) -> None:
         if value
     ]
     assert any(re.search("[\u0400-\u04ff]", text) for text in texts)  # Cyrillic
+    assert any(re.search("[\u0590-\u06ff]", text) for text in texts)  # Hebrew, Arabic
     assert any(re.search("[\u3040-\u30ff\u4e00-\u9fff]", text) for text in texts)
     for mark in ('"', ",", ";", "\n", "\r\n", "\\"):
         assert any(mark in text for text in texts), repr(mark)
@@ -291,6 +292,7 @@ def test_awkward_text_is_present(conn: Any) -> None:
         ("irf_user_data_cust_1", "custom_data_3"),
         ("interaction_fact", "source_address"),
         ("resource_", "external_resource_id"),
+        ("resource_", "agent_first_name"),
     ],
 )
 def test_null_beside_empty_string(conn: Any, table: str, column: str) -> None:
