@@ -38,7 +38,7 @@ GAP_WAIT_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class FolderResult:
-    """A folder one run published."""
+    """A folder one run wrote: in staging until published, then in place."""
 
     path: Path
     metadata: package.Metadata
@@ -304,19 +304,6 @@ def _log_nothing_to_do(committed: Sequence[AuditKey], blocked_at: int | None) ->
         logger.info("nothing to export: no audit key committed since the last run")
 
 
-@dataclass(frozen=True)
-class BuiltFolder:
-    """A folder finished in staging, not yet published."""
-
-    path: Path
-    metadata: package.Metadata
-
-    @property
-    def rows(self) -> int:
-        """Rows over all tables of the folder."""
-        return sum(entry.rows for entry in self.metadata.tables)
-
-
 def write_folder(
     conn: Connection,
     settings: Settings,
@@ -329,7 +316,7 @@ def write_folder(
     *,
     name: str | None = None,
     kind: str = "regular",
-) -> BuiltFolder:
+) -> FolderResult:
     """Stream every table's rows of the chunk into a folder in staging.
 
     The caller holds the snapshot transaction; it publishes the folder.
@@ -376,7 +363,7 @@ def write_folder(
         raise
     finally:
         progress.finish(task)
-    return BuiltFolder(writer.directory, metadata)
+    return FolderResult(writer.directory, metadata)
 
 
 def changed_rows_query(table: Table, low: int, high: int) -> sql.Composed:

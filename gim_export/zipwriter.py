@@ -178,19 +178,18 @@ class ZipWriter:
         self._entries: list[_Entry] = []
         self._open = False
 
-    def open(self, name: str) -> EntryWriter:
-        """Start an entry; its local header holds a ZIP64 field for any size."""
+    def _start_entry(self, name: str, method: int) -> _Entry:
+        """Write a local header with a ZIP64 field; CRC and sizes as known."""
         if self._open:
             raise ValueError("close the open entry before starting another")
         entry = _Entry(
             name=name.encode("utf-8"),
-            method=self._method,
+            method=method,
             dos_time=self._time,
             dos_date=self._date,
             external_attr=self._attr,
             offset=self.file.tell(),
         )
-        extra = struct.pack("<HHQQ", 1, 16, 0, 0)
         self.file.write(
             _LOCAL.pack(
                 0x04034B50,
@@ -203,10 +202,15 @@ class ZipWriter:
                 _LIMIT,
                 _LIMIT,
                 len(entry.name),
-                len(extra),
+                20,
             )
         )
-        self.file.write(entry.name + extra)
+        self.file.write(entry.name + struct.pack("<HHQQ", 1, 16, 0, 0))
+        return entry
+
+    def open(self, name: str) -> EntryWriter:
+        """Start an entry whose data follows through the returned writer."""
+        entry = self._start_entry(name, self._method)
         self._open = True
         return EntryWriter(self, entry, self._new_compressor())
 
@@ -223,42 +227,14 @@ class ZipWriter:
 
     def add_part(self, name: str, part: DeflatedPart) -> None:
         """Append an entry whose data a :class:`DeflatedPart` holds, then remove it."""
-        if self._open:
-            raise ValueError("close the open entry before adding a part")
         if part.method != self._method:
             raise ValueError("a part must use the zip's compression method")
-        entry = _Entry(
-            name=name.encode("utf-8"),
-            method=part.method,
-            dos_time=self._time,
-            dos_date=self._date,
-            external_attr=self._attr,
-            offset=self.file.tell(),
-            crc=part.crc,
-            compressed=part.compressed,
-            size=part.size,
-        )
-        extra = struct.pack("<HHQQ", 1, 16, part.size, part.compressed)
-        self.file.write(
-            _LOCAL.pack(
-                0x04034B50,
-                _VERSION,
-                _UTF8_NAMES,
-                entry.method,
-                entry.dos_time,
-                entry.dos_date,
-                part.crc,
-                _LIMIT,
-                _LIMIT,
-                len(entry.name),
-                len(extra),
-            )
-        )
-        self.file.write(entry.name + extra)
+        entry = self._start_entry(name, part.method)
         with open(part.path, "rb") as source:
             shutil.copyfileobj(source, self.file, 1024 * 1024)
         part.path.unlink()
-        self._entries.append(entry)
+        entry.crc, entry.size, entry.compressed = part.crc, part.size, part.compressed
+        self.finish_entry(entry)
 
     def write_entry(self, name: str, data: bytes) -> None:
         """Write a small entry in one call."""

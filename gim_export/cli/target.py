@@ -5,24 +5,15 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from types import TracebackType
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 from gim_export.cli import cli, on_terminal, settings_of
 from gim_export.cli.crypto import key_options, private_key
-from gim_export.cli.progress import QuietProgress
+from gim_export.cli.progress import QuietProgress, RichProgress
 from gim_export.config import Settings
 from gim_export.load import LEDGER_TABLE, TABLE_TASK_INDENT, LoadError, LoadReport
 
@@ -283,40 +274,9 @@ def report_tables(report: LoadReport) -> list[Table]:
     return [folders, rows]
 
 
-class LoadProgress:
+class LoadProgress(RichProgress):
     """A bar per folder (in tables) that stays, and one per table (in bytes)
     that goes when the table is merged."""
-
-    def __init__(self) -> None:
-        self._display = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[unit]}"),
-            TimeElapsedColumn(),
-        )
-        self._tasks: dict[str, TaskID] = {}
-
-    def __enter__(self) -> LoadProgress:
-        self._display.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._display.stop()
-
-    def start(self, task: str, total: int | None = None, unit: str = "rows") -> None:
-        """Add a bar for a folder, or a passing one for a table."""
-        self._tasks[task] = self._display.add_task(task, total=total, unit=unit)
-
-    def advance(self, task: str, amount: int) -> None:
-        """Move the bar of ``task``."""
-        if task in self._tasks:
-            self._display.advance(self._tasks[task], amount)
 
     def finish(self, task: str) -> None:
         """Fill a folder's bar; remove a table's."""
