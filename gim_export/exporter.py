@@ -94,29 +94,23 @@ def export(
                     output, settings.days_to_keep_output_files
                 )
                 return run
-            except psycopg.OperationalError as error:
+            except (psycopg.OperationalError, DatabaseUnavailable) as error:
                 state.clear_staging(output)
                 attempt += 1
-                if attempt > settings.max_retries:
-                    raise DatabaseUnavailable(
-                        f"lost the Info Mart connection {attempt} time(s), "
-                        f"giving up: {db.failure_reason(error)}"
-                    ) from None
-                logger.warning(
-                    "connection lost (%s); retry %d of %d in %d s",
-                    db.failure_reason(error),
-                    attempt,
-                    settings.max_retries,
-                    settings.retry_delay_seconds,
+                lost = isinstance(error, psycopg.OperationalError)
+                reason = (
+                    f"connection lost: {db.failure_reason(error)}" if lost else error
                 )
-                time.sleep(settings.retry_delay_seconds)
-            except DatabaseUnavailable as error:
-                attempt += 1
-                if error.permanent or attempt > settings.max_retries:
+                if getattr(error, "permanent", False) or attempt > settings.max_retries:
+                    if lost:
+                        raise DatabaseUnavailable(
+                            f"lost the Info Mart connection {attempt} time(s), "
+                            f"giving up: {db.failure_reason(error)}"
+                        ) from None
                     raise
                 logger.warning(
                     "%s; retry %d of %d in %d s",
-                    error,
+                    reason,
                     attempt,
                     settings.max_retries,
                     settings.retry_delay_seconds,
