@@ -139,8 +139,8 @@ def _export_chunks(
             settings.maintenance_lock_wait_seconds,
         ),
     ):
+        position = _starting_position(conn, settings, warn=not run.folders)
         while True:
-            position = _starting_position(conn, settings)
             folder = _export_one(
                 conn, settings, position, progress, run, gap_wait_seconds
             )
@@ -149,18 +149,22 @@ def _export_chunks(
             run.folders.append(folder)
             if not catch_up or run.caught_up:
                 return
+            position = state.read_position(settings.output_directory)
 
 
-def _starting_position(conn: Connection, settings: Settings) -> state.Position:
+def _starting_position(
+    conn: Connection, settings: Settings, warn: bool = True
+) -> state.Position:
     """The stream position, or the start point ``start-date`` gives a new stream."""
     position = state.read_position(settings.output_directory)
     if settings.start_date is None:
         return position
     if position.started:
-        logger.warning(
-            "start-date applies to an empty output directory only and is ignored "
-            "here; use `gimexport restart --from DATE` to move the stream"
-        )
+        if warn:
+            logger.warning(
+                "start-date applies to an empty output directory only and is ignored "
+                "here; use `gimexport restart --from DATE` to move the stream"
+            )
         return position
 
     start_ts = int(settings.start_date.timestamp())

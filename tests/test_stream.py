@@ -164,7 +164,7 @@ def test_start_date_starts_a_new_stream_and_is_ignored_after(
     settings = settings_for(
         infomart_dsn, tmp_path / "out", start_date=parse_start_date("2026-11-04")
     )
-    first = export(settings).folders[0].metadata
+    first = export(settings, catch_up=True).folders[0].metadata
     with psycopg.connect(infomart_dsn) as conn:
         row = conn.execute(
             "SELECT min(audit_key) FROM ctl_audit_log WHERE max_chunk_ts >= %s",
@@ -172,7 +172,8 @@ def test_start_date_starts_a_new_stream_and_is_ignored_after(
         ).fetchone()
     assert row is not None and first.hwm_from == row[0] - 1
 
-    export(settings)
+    assert "start-date applies" not in caplog.text
+    export(settings, catch_up=True)
     assert "start-date applies to an empty output directory only" in caplog.text
 
 
@@ -180,7 +181,7 @@ def test_restart_beyond_the_position_needs_allow_skip(
     infomart_dsn: str, tmp_path: Path
 ) -> None:
     settings = settings_for(infomart_dsn, tmp_path / "out")
-    first = export(settings).folders[0].metadata
+    first = export(settings, catch_up=True).folders[0].metadata
     later = parse_start_date("2026-11-05")
     with pytest.raises(RestartRefused) as caught:
         plan_restart(settings, later)
