@@ -129,3 +129,17 @@ def test_non_text_encodings_are_refused(tmp_path: Path, codec: str) -> None:
     assert err == (
         f"Error: [gim-export] output-files-encoding {codec!r} is not a text encoding\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nosuch"], "Error: No such command 'nosuch'."),
+        (["restart"], "Error: Missing option '--from'."),
+        (["export", "--bogus"], "Error: No such option: --bogus"),
+    ],
+    ids=["command", "missing-option", "unknown-option"],
+)
+def test_usage_errors_are_one_line(args: list[str], message: str) -> None:
+    code, out, err = run(*args)
+    assert (code, out, err) == (2, "", message + "\n")

@@ -21,6 +21,10 @@ from gim_export.errors import GimExportError
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+# Click 8.2 and later raise this to show the help of a bare `gimexport`.
+_HELP_INSTEAD = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class _Group(click.Group):
     """A click group that turns core errors into one line and an exit code."""
 
@@ -32,6 +36,24 @@ class _Group(click.Group):
                 raise
             click.echo(f"Error: {error}", err=True)
             ctx.exit(error.exit_code)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command; a usage error is one line too, not click's block."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except click.ClickException as error:
+            if isinstance(error, _HELP_INSTEAD):
+                click.echo(error.format_message(), err=True)
+            else:
+                click.echo(f"Error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 def _configure_logging(verbose: int, quiet: bool, log_file: Path | None) -> None:
