@@ -136,7 +136,7 @@ def test_non_text_encodings_are_refused(tmp_path: Path, codec: str) -> None:
     [
         (["nosuch"], "Error: No such command 'nosuch'."),
         (["restart"], "Error: Missing option '--from'."),
-        (["export", "--bogus"], "Error: No such option: --bogus"),
+        (["export", "--bogus"], "Error: No such option '--bogus'."),
     ],
     ids=["command", "missing-option", "unknown-option"],
 )
