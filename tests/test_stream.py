@@ -181,7 +181,7 @@ def test_restart_beyond_the_position_needs_allow_skip(
     infomart_dsn: str, tmp_path: Path
 ) -> None:
     settings = settings_for(infomart_dsn, tmp_path / "out")
-    first = export(settings, catch_up=True).folders[0].metadata
+    first = export(settings).folders[0].metadata
     later = parse_start_date("2026-11-05")
     with pytest.raises(RestartRefused) as caught:
         plan_restart(settings, later)
