@@ -80,7 +80,9 @@ def _first_key_at(conn: Connection, schema: str, moment: dt.datetime) -> int | N
         ),
         (int(moment.timestamp()),),
     ).fetchone()
-    return None if row is None or row[0] is None else int(row[0])  # type: ignore[call-overload]
+    if row is None or row[0] is None:
+        return None
+    return int(str(row[0]))
 
 
 def plan_restart(

@@ -22,8 +22,8 @@ from exporting import (
 
 from gim_export import locks, package, sample
 from gim_export.errors import EncodingFailure, ExportAlreadyRunning
-from gim_export.exporter import export
-from gim_export.infomart import list_tables
+from gim_export.exporter import changed_rows_query, export
+from gim_export.infomart import Table, list_tables
 from gim_export.state import read_position
 
 DAY = 86400
@@ -112,13 +112,10 @@ def test_folder_holds_exactly_the_rows_of_its_audit_keys(
 
 
 def _keys_in_range(
-    conn: psycopg.Connection[tuple[object, ...]], table: object, low: int, high: int
+    conn: psycopg.Connection[tuple[object, ...]], table: Table, low: int, high: int
 ) -> set[tuple[str, ...]]:
-    from gim_export.exporter import changed_rows_query
-
-    rows = conn.execute(changed_rows_query(table, low, high)).fetchall()  # type: ignore[arg-type]
-    names = table.column_names  # type: ignore[attr-defined]
-    positions = [names.index(c) for c in table.primary_key]  # type: ignore[attr-defined]
+    rows = conn.execute(changed_rows_query(table, low, high)).fetchall()
+    positions = [table.column_names.index(c) for c in table.primary_key]
     return {tuple(str(row[i]) for i in positions) for row in rows}
 
 
