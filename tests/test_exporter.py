@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -35,6 +36,37 @@ def export_all(dsn: str, output: Path, **changes: object) -> list[Path]:
     export(settings, catch_up=True, gap_wait_seconds=0.2)
     return folders(output)
 
+
+def kill_while_writing(command: list[str], staging: Path, grace: float) -> bool:
+    """Start an export, SIGKILL it ``grace`` seconds after it starts a folder.
+
+    Returns whether it was killed: False when it ended before writing one.
+    Waiting for a new folder in staging rather than a fixed delay makes the
+    kill land mid-run on a fast machine as on a slow one. What an earlier
+    killed run left in staging does not count.
+    """
+    left_over = staging_entries(staging)
+    process = subprocess.Popen(command)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        entries = staging_entries(staging)
+        if entries and entries != left_over:
+            time.sleep(grace)
+            process.kill()
+            process.wait()
+            return True
+        time.sleep(0.002)
+    process.kill()
+    process.wait()
+    return False
+
+
+def staging_entries(staging: Path) -> set[tuple[str, int]]:
+    """The names and inode numbers of what is in the staging directory now."""
+    try:
+        return {(entry.name, entry.stat().st_ino) for entry in staging.iterdir()}
+    except FileNotFoundError:
+        return set()
 
 def test_folder_follows_the_format(infomart_dsn: str, tmp_path: Path) -> None:
     settings = settings_for(infomart_dsn, tmp_path / "out")
@@ -363,17 +395,15 @@ def test_killed_runs_leave_no_half_folder(
         "export",
         "--catch-up",
     ]
+    staging = output / ".gim" / "staging"
     kills = 0
-    for delay in (0.5, 0.7, 0.9, 1.1, 1.3, 1.5, 1.7, 1.9):
-        process = subprocess.Popen(command)
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            kills += 1
+    for grace in (0.0, 0.01, 0.03, 0.06, 0.1, 0.2):
+        kills += kill_while_writing(command, staging, grace)
         for folder in folders(output):
             assert sha1sum_check(folder).returncode == 0, folder.name
+        if output.is_dir():
+            entries = sorted(e.name for e in output.iterdir() if e.name != ".gim")
+            assert entries == sorted(f.name for f in folders(output))
         position = read_position(output)
         published = [package.read_metadata(f).hwm_to for f in folders(output)]
         assert position.hwm in (0, *published)

@@ -32,13 +32,15 @@ with output_lock(Path(sys.argv[1])):
     time.sleep(120)
 """
 
-# Waits for the start signal, then publishes a folder if it gets the lock.
+# Says it is ready, waits for the start signal, then publishes a folder if it
+# gets the lock.
 PUBLISHER = """
 import os, sys, time
 from pathlib import Path
 from gim_export.errors import ExportAlreadyRunning
 from gim_export.locks import output_lock
 out = Path(sys.argv[1])
+(out.parent / f"ready_{os.getpid()}").touch()
 while not (out.parent / "go").exists():
     time.sleep(0.005)
 try:
@@ -108,7 +110,9 @@ def test_lock_is_not_reentrant(tmp_path: Path) -> None:
 def test_two_concurrent_exports_never_both_publish(tmp_path: Path) -> None:
     out = tmp_path / "out"
     processes = [python(PUBLISHER, str(out)) for _ in range(4)]
-    time.sleep(0.5)
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("ready_*"))) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
     (tmp_path / "go").touch()
     codes = sorted(process.wait(timeout=30) for process in processes)
     assert codes == [0, 3, 3, 3]
