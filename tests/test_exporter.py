@@ -68,6 +68,7 @@ def staging_entries(staging: Path) -> set[tuple[str, int]]:
     except FileNotFoundError:
         return set()
 
+
 def test_folder_follows_the_format(infomart_dsn: str, tmp_path: Path) -> None:
     settings = settings_for(infomart_dsn, tmp_path / "out")
     run = export(settings)
