@@ -23,6 +23,7 @@ from psycopg import sql
 
 from gim_export import crypto, db, hwm, infomart, locks, package, state, stream, views
 from gim_export.config import Settings
+from gim_export.copyout import CopyOut
 from gim_export.errors import DatabaseUnavailable, EncodingFailure
 from gim_export.infomart import AuditKey, Table
 from gim_export.progress import NoProgress, Progress
@@ -501,14 +502,13 @@ def _export_table(
     transcoder = package.Transcoder(settings.output_files_encoding)
 
     try:
-        with conn.cursor() as cursor:
-            with cursor.copy(copy) as stream:
-                blocks = _blocks(iter(stream))
-                first = next(blocks, b"")
-                if len(first) <= _header_length(first):
-                    return None
-                checksum = write(_encoded(transcoder, first, blocks))
-            rows = cursor.rowcount
+        with CopyOut(conn, copy, COPY_BLOCK) as stream:
+            blocks = iter(stream)
+            first = next(blocks, b"")
+            if len(first) <= _header_length(first):
+                return None
+            checksum = write(_encoded(transcoder, first, blocks))
+        rows = stream.rows
     except UnicodeEncodeError:
         # The cancelled COPY aborted the snapshot's transaction; look for the
         # culprit in a fresh one.
@@ -524,18 +524,6 @@ def _export_table(
         sha1=checksum,
         columns=table.column_names,
     )
-
-
-def _blocks(stream: Iterator[bytes | bytearray | memoryview]) -> Iterator[bytes]:
-    """Join the pieces COPY sends into blocks of about 256 KiB."""
-    buffer = bytearray()
-    for piece in stream:
-        buffer += piece
-        if len(buffer) >= COPY_BLOCK:
-            yield bytes(buffer)
-            buffer.clear()
-    if buffer:
-        yield bytes(buffer)
 
 
 def _header_length(data: bytes) -> int:
