@@ -133,7 +133,7 @@ def _utc_text(moment: dt.datetime) -> str:
 def apply_restart(settings: Settings, plan: RestartPlan) -> state.Position:
     """Set the stream to ``plan``; the next export opens the new generation."""
     output = settings.output_directory
-    state.prepare_output(output)
+    state.prepare_output(output, settings.file_mode)
     with locks.output_lock(output):
         position = state.read_position(output)
         if position.hwm != plan.current_hwm:
@@ -174,7 +174,7 @@ def re_export(
     """
     progress = progress or NoProgress()
     output = settings.output_directory
-    state.prepare_output(output)
+    state.prepare_output(output, settings.file_mode)
     with locks.output_lock(output):
         state.clear_staging(output)
         position = state.read_position(output)

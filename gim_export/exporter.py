@@ -82,7 +82,7 @@ def export(
     crypto.recipient_for(settings)
     progress = progress or NoProgress()
     output = settings.output_directory
-    state.prepare_output(output)
+    state.prepare_output(output, settings.file_mode)
 
     with locks.output_lock(output):
         state.clear_staging(output)

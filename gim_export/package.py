@@ -357,7 +357,7 @@ def csv_file_name(table: str) -> str:
     return f"{stem}.csv"
 
 
-def _folder_mode(file_mode: int) -> int:
+def folder_mode(file_mode: int) -> int:
     """The mode of a folder whose files get ``file_mode``: readers may enter."""
     readers = file_mode & 0o044
     return 0o700 | readers | readers >> 2
@@ -384,7 +384,7 @@ class FolderWriter:
         self.directory = staging / name
         if self.directory.exists():
             shutil.rmtree(self.directory)
-        self.directory.mkdir(parents=True, mode=_folder_mode(file_mode))
+        self.directory.mkdir(parents=True, mode=folder_mode(file_mode))
         self._encrypt = encrypt
         self.zip_path = self.directory / f"{name}.zip"
         self._mode = file_mode

@@ -27,6 +27,7 @@ from gim_export.package import (
     FormatError,
     Metadata,
     export_folders,
+    folder_mode,
     parse_folder_name,
     read_metadata,
 )
@@ -66,10 +67,17 @@ def staging_dir(output_directory: Path) -> Path:
     return gim_dir(output_directory) / STAGING_DIR
 
 
-def prepare_output(output_directory: Path) -> None:
-    """Create the output directory and ``.gim`` for the owner only; check safety."""
+def prepare_output(output_directory: Path, file_mode: int = 0o600) -> None:
+    """Create the output directory and ``.gim``; check that they are safe.
+
+    A new output directory opens to the readers ``file_mode`` lets read the
+    files (``0640`` makes it ``0750``), so that they can reach the folders;
+    ``.gim`` is for the owner only.
+    """
     try:
-        output_directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        output_directory.mkdir(
+            parents=True, exist_ok=True, mode=folder_mode(file_mode)
+        )
         gim_dir(output_directory).mkdir(exist_ok=True, mode=0o700)
     except OSError as error:
         raise StateError(

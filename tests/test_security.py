@@ -317,6 +317,7 @@ def _modes(output: Path) -> dict[str, int]:
     found = {"folder": folder.stat().st_mode & 0o777}
     for path in folder.iterdir():
         found[path.name.removeprefix(folder.name)] = path.stat().st_mode & 0o777
+    found["output"] = output.stat().st_mode & 0o777
     found[".gim"] = (output / ".gim").stat().st_mode & 0o777
     found["state"] = (output / ".gim" / "state.toml").stat().st_mode & 0o777
     return found
@@ -342,6 +343,7 @@ def test_files_are_the_owners_unless_widened(
         ".zip": files,
         ".zip.sha1": files,
         ".extracted.xml": files,
+        "output": folder,
         ".gim": 0o700,
         "state": 0o600,
     }
