@@ -16,6 +16,7 @@ of order therefore cannot roll data back.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -33,11 +34,11 @@ import psycopg
 from psycopg import sql
 
 from gim_export import crypto, db, package, target
-from gim_export.chain import verify_folder
-from gim_export.crypto import RSAPrivateKey
+from gim_export.crypto import DecryptionError, RSAPrivateKey
 from gim_export.errors import ConfigError, GimExportError, Problem
 from gim_export.infomart import CREATE_KEY, UPDATE_KEY, Table, list_tables
 from gim_export.progress import NoProgress, Progress
+from gim_export.received import verify_folder_keeping_zip
 
 logger = logging.getLogger(__name__)
 
@@ -411,32 +412,12 @@ def _load_folder(
 ) -> tuple[FolderLoad, Position | None]:
     """Verify, link and merge one folder in one transaction."""
     started = time.monotonic()
-    metadata = _verified(folder, key)
-    link, after = _link(folder.name, metadata, position, allow_gaps)
-    entries = {e.file.casefold(): e for e in metadata.tables}
-
-    task = folder.name
-    with (
-        crypto.plain_zip(folder, key) as zip_path,
-        zipfile.ZipFile(zip_path) as archive,
-    ):
-        members = _members(archive)
-        progress.start(task, total=len(members), unit="tables")
-        tables = []
-        try:
-            with conn.transaction():
-                for info, expected in members:
-                    entry = entries.get(info.filename.casefold())
-                    tables.append(
-                        _merge_member(
-                            conn, folder.name, catalog, archive, info,
-                            expected, entry, metadata.encoding, progress,
-                        )
-                    )  # fmt: skip
-                    progress.advance(task, 1)
-                _record(conn, ledger, folder, metadata, after, tables)
-        finally:
-            progress.finish(task)
+    with contextlib.ExitStack() as keep:
+        metadata, zip_path = _verified(folder, key, keep)
+        link, after = _link(folder.name, metadata, position, allow_gaps)
+        tables = _merge_folder(
+            conn, folder, zip_path, metadata, catalog, ledger, after, progress
+        )
 
     result = FolderLoad(
         folder.name,
@@ -459,13 +440,50 @@ def _load_folder(
     return result, after
 
 
-def _verified(folder: Path, key: RSAPrivateKey | None = None) -> package.Metadata:
-    """The folder's metadata once the checks of verify-chain pass.
+def _merge_folder(
+    conn: Connection,
+    folder: Path,
+    zip_path: Path,
+    metadata: package.Metadata,
+    catalog: dict[str, Table],
+    ledger: sql.Identifier,
+    after: Position | None,
+    progress: Progress,
+) -> list[TableLoad]:
+    """Merge every CSV of the verified zip and record the folder, in one commit."""
+    entries = {e.file.casefold(): e for e in metadata.tables}
+    task = folder.name
+    with zipfile.ZipFile(zip_path) as archive:
+        members = _members(archive)
+        progress.start(task, total=len(members), unit="tables")
+        tables = []
+        try:
+            with conn.transaction():
+                for info, expected in members:
+                    entry = entries.get(info.filename.casefold())
+                    tables.append(
+                        _merge_member(
+                            conn, folder.name, catalog, archive, info,
+                            expected, entry, metadata.encoding, progress,
+                        )
+                    )  # fmt: skip
+                    progress.advance(task, 1)
+                _record(conn, ledger, folder, metadata, after, tables)
+        finally:
+            progress.finish(task)
+    return tables
+
+
+def _verified(
+    folder: Path, key: RSAPrivateKey | None, keep: contextlib.ExitStack
+) -> tuple[package.Metadata, Path]:
+    """The folder's metadata and plain zip once the checks of verify-chain pass.
 
     The CSV files are not inflated here: their SHA-1 and row counts are
-    checked while they stream into the target, before the commit.
+    checked while they stream into the target, before the commit. An
+    encrypted zip is decrypted once, into a temporary file ``keep`` removes.
     """
-    metadata, problems = verify_folder(folder, fast=True, key=key)
+    metadata, problems, zip_path = verify_folder_keeping_zip(folder, key, keep)
     if problems or metadata is None:
         first = problems[0] if problems else None
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -475,7 +493,11 @@ def _verified(folder: Path, key: RSAPrivateKey | None = None) -> package.Metadat
             "was loaded",
             problems,
         )
-    return metadata
+    if zip_path is None:
+        raise DecryptionError(
+            f"{folder.name} is encrypted; pass --key with the recipient's key"
+        )
+    return metadata, zip_path
 
 
 def _link(

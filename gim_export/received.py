@@ -14,6 +14,7 @@ a hostile zip or XML file cannot exhaust memory or time.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import hashlib
 import lzma
@@ -160,6 +161,22 @@ def verify_folder(
     return check.metadata, check.problems
 
 
+def verify_folder_keeping_zip(
+    folder: Path, key: RSAPrivateKey | None, keep: contextlib.ExitStack
+) -> tuple[Metadata | None, list[Problem], Path | None]:
+    """Check a folder as ``verify_folder(fast=True)``; also return its plain zip.
+
+    An encrypted zip is decrypted once, into a temporary file that lives
+    until ``keep`` closes, so that a caller who reads the zip next need not
+    decrypt it again. The path is None when the zip is missing, or encrypted
+    and ``key`` is None.
+    """
+    check = FolderCheck(folder, DEFAULT_LIMITS, True, NoProgress(), key=key)
+    check.keep = keep
+    check.run()
+    return check.metadata, check.problems, check.plain_zip
+
+
 def default_workers(workers: int | None) -> int:
     """The threads to use: as asked, else one per CPU up to 4."""
     return workers or min(4, os.cpu_count() or 1)
@@ -192,6 +209,8 @@ class FolderCheck:
         self.csv_files: int | None = None
         self.key = key
         self.encrypted = False
+        self.keep: contextlib.ExitStack | None = None
+        self.plain_zip: Path | None = None
 
     def add(self, kind: str, message: str, **details: str | None) -> None:
         """Record one problem of this folder."""
@@ -376,10 +395,17 @@ class FolderCheck:
         """Check the zip; an encrypted one after decrypting it with the key."""
         if not self.encrypted:
             self._check_zip(path)
+            self.plain_zip = path
         elif self.key is not None:
             try:
-                with decrypted(path, self.key, f"{self.name}{ZIP_SUFFIX}") as plain:
+                with contextlib.ExitStack() as own:
+                    stack = self.keep if self.keep is not None else own
+                    plain = stack.enter_context(
+                        decrypted(path, self.key, f"{self.name}{ZIP_SUFFIX}")
+                    )
                     self._check_zip(plain)
+                    if self.keep is not None:
+                        self.plain_zip = plain
             except DecryptionError as error:
                 self.add("undecryptable", str(error), file=path.name)
 

@@ -75,9 +75,7 @@ def prepare_output(output_directory: Path, file_mode: int = 0o600) -> None:
     ``.gim`` is for the owner only.
     """
     try:
-        output_directory.mkdir(
-            parents=True, exist_ok=True, mode=folder_mode(file_mode)
-        )
+        output_directory.mkdir(parents=True, exist_ok=True, mode=folder_mode(file_mode))
         gim_dir(output_directory).mkdir(exist_ok=True, mode=0o700)
     except OSError as error:
         raise StateError(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -84,7 +85,11 @@ def exporting_config(path: Path, dsn: str, **gim_export: object) -> Path:
 
 
 def test_encrypted_folder_verifies_decrypts_and_loads(
-    infomart_dsn: str, empty_db: str, tmp_path: Path, pki: tuple[Path, Path]
+    infomart_dsn: str,
+    empty_db: str,
+    tmp_path: Path,
+    pki: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     certificate, key_file = pki
     output = tmp_path / "out"
@@ -127,8 +132,23 @@ def test_encrypted_folder_verifies_decrypts_and_loads(
     report = verify_chain(output, key=key)
     assert (report.ok, report.folders[0].note) == (True, "encrypted")
 
+    # load decrypts each zip once, for its checks and its rows, into a private
+    # temporary file that is gone afterwards.
+    decryptions: list[Path] = []
+    decrypt_file = crypto.decrypt_file
+
+    def counted(source: Path, target: Path, key: crypto.RSAPrivateKey) -> None:
+        decryptions.append(source)
+        decrypt_file(source, target, key)
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(crypto, "decrypt_file", counted)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     loaded = load(output, empty_db, schema="dwh", create_schema=True, key=key)
     assert loaded.loaded[0].rows == sum(entry.rows for entry in metadata.tables)
+    assert decryptions == [folder / f"{name}.zip.p7m"]
+    assert list(scratch.iterdir()) == []
 
 
 def test_encrypted_folder_on_the_command_line(
