@@ -576,12 +576,7 @@ def _merge_member(
 ) -> TableLoad:
     """Merge one CSV of the zip; check its SHA-1 and row count on the way."""
     name = unquote(info.filename[: -len(".csv")]).lower()
-    table = catalog.get(name)
-    if table is None:
-        raise LoadError(
-            f"{folder}: table {name!r} is not in the target schema; create it "
-            "with the script `gimexport target-ddl` prints"
-        )
+    table = _target_table(catalog, name, folder)
 
     task = f"{TABLE_TASK_INDENT}{name}"
     progress.start(task, total=info.file_size, unit="bytes")
@@ -617,6 +612,28 @@ def _merge_member(
             f"says {entry.rows}; nothing of the folder was loaded"
         )
     return result
+
+
+def _target_table(catalog: dict[str, Table], name: str, folder: str) -> Table:
+    """The target table of a CSV file, whose name the export wrote in lower case.
+
+    A table whose name has upper-case letters (created quoted) is found too,
+    unless two tables of the schema differ only in case.
+    """
+    if name in catalog:
+        return catalog[name]
+    matches = sorted(key for key in catalog if key.lower() == name)
+    if len(matches) == 1:
+        return catalog[matches[0]]
+    if matches:
+        raise LoadError(
+            f"{folder}: {name}.csv could be any of the target tables "
+            f"{', '.join(map(repr, matches))}, which differ only in case"
+        )
+    raise LoadError(
+        f"{folder}: table {name!r} is not in the target schema; create it "
+        "with the script `gimexport target-ddl` prints"
+    )
 
 
 def _check_sha1(folder: str, file: str, found: str, checksums: Sequence[str]) -> None:

@@ -356,6 +356,24 @@ def test_table_missing_from_the_target(tmp_path: Path, small_target: str) -> Non
     )
 
 
+def test_tables_that_differ_only_in_case_are_not_guessed(
+    tmp_path: Path, small_target: str
+) -> None:
+    with psycopg.connect(small_target, autocommit=True) as conn:
+        create = "CREATE TABLE {} (id integer PRIMARY KEY, create_audit_key int)"
+        for name in ("Agent", "AGENT"):
+            conn.execute(sql.SQL(create).format(sql.Identifier(name)))
+    out = tmp_path / "received"
+    folder = write_folder(out, 0, 100, {"agent": (("id", "create_audit_key"), [])})
+    with pytest.raises(LoadError) as caught:
+        load(out, small_target)
+    assert str(caught.value) == (
+        f"{folder.name}: agent.csv could be any of the target tables 'AGENT', "
+        "'Agent', which differ only in case"
+    )
+    assert ledger(small_target) == []
+
+
 def test_column_missing_from_the_target(tmp_path: Path, small_target: str) -> None:
     out = tmp_path / "received"
     columns = ("id", "label", "colour", "create_audit_key")

@@ -407,8 +407,8 @@ HOSTILE_TABLES = {
 
 
 @pytest.mark.parametrize("views", [False, True], ids=["tables", "export-views"])
-def test_hostile_table_names_export_and_inject_nothing(
-    infomart_dsn: str, tmp_path: Path, views: bool
+def test_hostile_table_names_export_load_and_inject_nothing(
+    infomart_dsn: str, empty_db: str, tmp_path: Path, views: bool
 ) -> None:
     with psycopg.connect(infomart_dsn, autocommit=True) as conn:
         conn.execute("CREATE TABLE v (id integer)")
@@ -446,6 +446,24 @@ def test_hostile_table_names_export_and_inject_nothing(
     assert verify_chain(tmp_path / "out").ok
     with psycopg.connect(infomart_dsn) as conn:
         assert conn.execute("SELECT count(*) FROM v").fetchone() == (0,)
+
+    # The files name the tables in lower case; load finds them all the same.
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA dwh")
+        for table in HOSTILE_TABLES:
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE {} (id integer PRIMARY KEY, {} text, "
+                    "create_audit_key numeric(19), update_audit_key numeric(19))"
+                ).format(sql.Identifier("dwh", table), sql.Identifier('no"te; --'))
+            )
+    load(tmp_path / "out", empty_db, schema="dwh", create_schema=True)
+    with psycopg.connect(empty_db) as conn:
+        for table in HOSTILE_TABLES:
+            query = sql.SQL("SELECT id, {} FROM {}").format(
+                sql.Identifier('no"te; --'), sql.Identifier("dwh", table)
+            )
+            assert conn.execute(query).fetchall() == [(1, "'); DROP TABLE v; --")]
 
 
 # ---------------------------------------------------------------------------
