@@ -580,18 +580,3 @@ def encrypted_zip(folder: Path) -> Path | None:
     """The folder's ``.zip.p7m`` when it holds one, else None."""
     path = folder / f"{folder.name}{ENCRYPTED_SUFFIX}"
     return path if path.is_file() else None
-
-
-@contextmanager
-def plain_zip(folder: Path, key: rsa.RSAPrivateKey | None) -> Iterator[Path]:
-    """The folder's zip, decrypted into a temporary file when it is encrypted."""
-    encrypted = encrypted_zip(folder)
-    if encrypted is None:
-        yield folder / f"{folder.name}.zip"
-        return
-    if key is None:
-        raise DecryptionError(
-            f"{folder.name} is encrypted; pass --key with the recipient's key"
-        )
-    with decrypted(encrypted, key, f"{folder.name}.zip") as plain:
-        yield plain
