@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gim_export.errors import ConfigError
 
@@ -35,6 +36,7 @@ class Settings:
     # [schedule]
     run_export: bool = False
     export_schedule: str = "20 0/8"
+    schedule_time_zone: str | None = None
     # [gim-export]
     output_directory: Path = Path("output")
     chunk_size_seconds: int = MAX_CHUNK_SECONDS
@@ -175,6 +177,20 @@ def _start_date(key: str, value: object) -> dt.datetime | None:
         raise ConfigError(f"{key}: {error}") from None
 
 
+def _time_zone(key: str, value: object) -> str | None:
+    name = _string(key, value).strip()
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError, ZoneInfoNotFoundError):
+        raise ConfigError(
+            f"{key} {name!r} is not a time zone of the IANA database, "
+            "such as 'Europe/Berlin' or 'UTC'"
+        ) from None
+    return name
+
+
 def _optional_path(key: str, value: object) -> Path | None:
     text = _string(key, value)
     return Path(text) if text.strip() else None
@@ -187,6 +203,7 @@ _OPTIONS: dict[str, dict[str, tuple[str, _Check]]] = {
     "schedule": {
         "run-export": ("run_export", _boolean),
         "export-schedule": ("export_schedule", _string),
+        "time-zone": ("schedule_time_zone", _time_zone),
     },
     "gim-export": {
         "output-directory": ("output_directory", _string),

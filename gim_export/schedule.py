@@ -6,10 +6,11 @@ list (``,``) of numbers, ranges (``-``) or ``*``, each optionally followed by
 a step (``/S``); ``N/S`` means every S starting at N. The fields are checked
 here, so that an error names the field; croniter does the date arithmetic.
 
-The times are wall-clock times of the local time zone: the zone named by the
-``TZ`` environment variable, else the host's ``/etc/localtime``. Set
-``TZ=UTC`` to read the schedule in UTC. A time that a switch to summer time
-skips runs one hour later; a time that the switch back repeats runs once.
+The times are wall-clock times of ``[schedule] time-zone`` when it is set,
+else of the local time zone: the zone named by the ``TZ`` environment
+variable, else the host's ``/etc/localtime``. A time that a switch to
+summer time skips runs one hour later; a time that the switch back repeats
+runs once.
 """
 
 from __future__ import annotations
@@ -146,6 +147,21 @@ def _as_schedule(expression: str | Schedule) -> Schedule:
     if isinstance(expression, Schedule):
         return expression
     return parse_schedule(expression)
+
+
+def schedule_zone(settings: Settings | None) -> dt.tzinfo:
+    """The time zone of the schedule: ``[schedule] time-zone``, else the local one."""
+    if settings is not None and settings.schedule_time_zone:
+        return ZoneInfo(settings.schedule_time_zone)
+    return local_zone()
+
+
+def zone_name(zone: dt.tzinfo) -> str:
+    """How a log line or the schedule command names a time zone."""
+    key = getattr(zone, "key", None)
+    if key == "localtime":
+        return "/etc/localtime"
+    return str(key or zone)
 
 
 def local_zone() -> dt.tzinfo:
@@ -304,6 +320,7 @@ def should_run_now(
         logger.info("run-export is false; no scheduled export")
         return False
 
+    zone = zone or schedule_zone(settings)
     last_run = read_last_run(settings.output_directory)
     due = is_due(settings.export_schedule, now, window_seconds, last_run, zone)
     logger.info(
@@ -368,10 +385,11 @@ def _reload(settings: Settings) -> Settings:
         logger.error("configuration changed but is not used: %s", error)
         return settings
     logger.info(
-        "configuration %s reloaded: run-export %s, export-schedule %r",
+        "configuration %s reloaded: run-export %s, export-schedule %r, time zone %s",
         settings.config_path,
         str(fresh.run_export).lower(),
         fresh.export_schedule,
+        zone_name(schedule_zone(fresh)),
     )
     return fresh
 
@@ -413,18 +431,24 @@ def run(
     export takes effect when that export returns.
     """
     clock = clock or SystemClock()
-    zone = zone or local_zone()
+    chosen_zone = zone
+    zone = chosen_zone or schedule_zone(settings)
     parse_schedule(settings.export_schedule)
     stamp = _stamp(settings.config_path)
     upcoming: dt.datetime | None = None
     idle = False
-    logger.info("scheduler started with export-schedule %r", settings.export_schedule)
+    logger.info(
+        "scheduler started with export-schedule %r in time zone %s",
+        settings.export_schedule,
+        zone_name(zone),
+    )
 
     while not stop.is_set():
         current = _stamp(settings.config_path)
         if current != stamp:
             stamp, upcoming = current, None
             settings = _reload(settings)
+            zone = chosen_zone or schedule_zone(settings)
 
         if not settings.run_export:
             if not idle:

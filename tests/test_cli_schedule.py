@@ -105,6 +105,23 @@ def test_schedule_reads_the_configuration(runner: CliRunner, tmp_path: Path) -> 
     ]
 
 
+def test_schedule_reads_in_the_configured_time_zone(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = config(tmp_path, True, "15 6")
+    path.write_text(
+        path.read_text().replace("[schedule]\n", '[schedule]\ntime-zone = "UTC"\n')
+    )
+    args = ["--config", str(path), "schedule", "-n", "1", "--after", "2024-07-01"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "next 1 runs of export-schedule '15 6' (local time: UTC)",
+        "UTC               local",
+        "2024-07-01 06:15  2024-07-01 06:15 UTC",
+    ]
+
+
 def test_schedule_needs_a_time_for_after(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["schedule", "-e", "20 0/8", "--after", "soon"])
     assert result.exit_code == 2

@@ -63,8 +63,24 @@ def test_relative_output_directory_follows_the_config_file(tmp_path: Path) -> No
             "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
         ),
         ("[schedule]\nrun-export = 1\n", "[schedule] run-export must be true or false"),
+        (
+            '[schedule]\ntime-zone = "Europe/Berln"\n',
+            "[schedule] time-zone 'Europe/Berln' is not a time zone of the IANA "
+            "database, such as 'Europe/Berlin' or 'UTC'",
+        ),
+        ("[schedule]\ntime-zone = 1\n", "[schedule] time-zone must be a string"),
     ],
-    ids=["unknown-key", "unknown-section", "range", "type", "encoding", "date", "bool"],
+    ids=[
+        "unknown-key",
+        "unknown-section",
+        "range",
+        "type",
+        "encoding",
+        "date",
+        "bool",
+        "time-zone",
+        "time-zone-type",
+    ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, text + '[infomart]\nconnection = "dbname=gim"\n')

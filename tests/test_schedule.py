@@ -161,6 +161,26 @@ def test_crontab_every_five_minutes_exports_once_per_time(tmp_path: Path) -> Non
     assert hhmm(exports) == ["00:20", "08:20", "16:20"] * 2
 
 
+def test_configured_time_zone_rules_over_tz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    settings = Settings(
+        run_export=True, output_directory=tmp_path, schedule_time_zone="Asia/Tokyo"
+    )
+    assert schedule.schedule_zone(settings) == ZoneInfo("Asia/Tokyo")
+    assert schedule.schedule_zone(Settings()) == ZoneInfo("America/New_York")
+    # "20 0/8" in Tokyo (UTC+9): 00:20, 08:20 and 16:20 there are 15:20,
+    # 23:20 and 07:20 UTC. The first check comes over an hour after 23:20.
+    tick, exports = at("2024-01-01 00:30:02"), []
+    while tick < at("2024-01-02 00:00"):
+        if schedule.should_run_now(settings, tick):
+            schedule.record_run(settings, tick)
+            exports.append(tick)
+        tick += dt.timedelta(minutes=5)
+    assert hhmm(exports) == ["07:20", "15:20", "23:20"]
+
+
 def test_no_scheduled_export_while_run_export_is_false(tmp_path: Path) -> None:
     settings = Settings(run_export=False, output_directory=tmp_path)
     assert not schedule.should_run_now(settings, at("2024-01-01 00:20:01"), zone=UTC)
@@ -209,12 +229,14 @@ class FakeClock:
             stop.set()
 
 
-def write_config(path: Path, run_export: bool, expression: str) -> None:
+def write_config(
+    path: Path, run_export: bool, expression: str, time_zone: str = ""
+) -> None:
     """Write a configuration file and make sure its mtime moves."""
     stamp = path.stat().st_mtime_ns + 10**9 if path.exists() else None
     path.write_text(
         f"[schedule]\nrun-export = {str(run_export).lower()}\n"
-        f'export-schedule = "{expression}"\n'
+        f'export-schedule = "{expression}"\ntime-zone = "{time_zone}"\n'
         f'[infomart]\nconnection = "dbname=unused"\n'
     )
     if stamp is not None:
@@ -270,6 +292,23 @@ def test_scheduler_rereads_changed_configuration(tmp_path: Path) -> None:
 
     run(load_settings(path), export, clock)
     assert calls == ["00:10 10 0/8", "09:30 30 9/8", "17:30 30 9/8"]
+
+
+def test_scheduler_follows_a_changed_time_zone(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "gimexport.toml"
+    write_config(path, True, "20 0/8", "UTC")
+    clock, calls = day_clock(), []
+
+    def export(settings: Settings) -> None:
+        calls.append(clock.now())
+        write_config(path, True, "20 0/8", "Asia/Tokyo")
+
+    schedule.run(load_settings(path), export, threading.Event(), clock)
+    assert hhmm(calls) == ["00:20", "07:20", "15:20", "23:20"]
+    assert "export-schedule '20 0/8' in time zone UTC" in caplog.text
+    assert "time zone Asia/Tokyo" in caplog.text
 
 
 def test_scheduler_keeps_settings_when_changed_file_is_bad(

@@ -24,23 +24,15 @@ _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 def _after(
     ctx: click.Context, param: click.Parameter, text: str | None
 ) -> dt.datetime | None:
-    """Parse --after; a time without a zone is local time."""
+    """Parse --after; a time without a zone is read in the schedule's zone."""
     if text is None:
         return None
     try:
-        moment = dt.datetime.fromisoformat(text)
+        return dt.datetime.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(
             f"{text!r} is not a time such as '2024-06-01 08:00'"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=core.local_zone())
-
-
-def _zone_name(zone: dt.tzinfo) -> str:
-    key = getattr(zone, "key", None)
-    if key == "localtime":
-        return "/etc/localtime"
-    return str(key or zone)
 
 
 @cli.command(name="schedule")
@@ -61,7 +53,8 @@ def _zone_name(zone: dt.tzinfo) -> str:
     "--after",
     callback=_after,
     metavar="TIME",
-    help="Show the runs after this time (local unless it has a zone; default now).",
+    help="Show the runs after this time (in the schedule's zone unless it has "
+    "one; default now).",
 )
 @click.pass_context
 def schedule_command(
@@ -69,8 +62,9 @@ def schedule_command(
 ) -> None:
     """Show the next export times of export-schedule, in UTC and local time.
 
-    The two fields are minutes and hours of the local time zone (TZ, else the
-    host's); a warning says when two runs are closer than 30 minutes.
+    The two fields are minutes and hours of [schedule] time-zone, else of the
+    local time zone (TZ, else the host's); a warning says when two runs are
+    closer than 30 minutes.
 
     \b
     Example:
@@ -81,12 +75,15 @@ def schedule_command(
     if expression is None:
         settings = settings_of(ctx)
         expression = settings.export_schedule
+    zone = core.schedule_zone(settings)
     now = after or dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=zone)
 
-    found = core.preview(expression, now, count)
+    found = core.preview(expression, now, count, zone)
     click.echo(
         f"next {count} runs of export-schedule {expression!r} "
-        f"(local time: {_zone_name(found.zone)})"
+        f"(local time: {core.zone_name(found.zone)})"
     )
     click.echo(f"{'UTC':<18}local")
     for moment in found.runs:
