@@ -143,8 +143,18 @@ def _file_mode(key: str, value: object) -> int:
         raise ConfigError(
             f"{key} must be an octal mode such as '0600', not {text!r}"
         ) from None
-    if mode & ~0o777 or not mode & 0o600 == 0o600:
+    if mode & ~0o777:
+        raise ConfigError(
+            f"{key} {text!r} holds setuid, setgid or sticky bits; give permission "
+            "bits only, such as '0640'"
+        )
+    if mode & 0o600 != 0o600:
         raise ConfigError(f"{key} {text!r} must keep read and write for the owner")
+    if mode & 0o002:
+        raise ConfigError(
+            f"{key} {text!r} lets any user change the export files; drop write "
+            "for others, as in '0644'"
+        )
     return mode
 
 

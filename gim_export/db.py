@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 import psycopg
 from psycopg import conninfo as pg_conninfo
@@ -41,18 +42,18 @@ def describe(connection: str) -> str:
     return " ".join(f"{key}={value}" for key, value in sorted(shown.items()))
 
 
-# Refusals that no retry mends: a missing database or role, a bad password.
-_PERMANENT = (
-    "does not exist",
-    "authentication failed",
-    "no pg_hba.conf entry",
-    "password authentication",
-    "permission denied",
+# Refusals that no retry mends: a missing database or role, a bad password,
+# and option values libpq rejects before it tries the server ('invalid
+# sslmode value', 'invalid integer value "abc" for connection option "port"').
+_PERMANENT = re.compile(
+    r"does not exist|authentication failed|no pg_hba\.conf entry"
+    r"|password authentication|permission denied"
+    r"|invalid [\w ]*value|invalid port number|could not match \d+"
 )
 
 
 def _is_permanent(reason: str) -> bool:
-    return any(mark in reason for mark in _PERMANENT)
+    return _PERMANENT.search(reason) is not None
 
 
 def failure_reason(error: BaseException) -> str:
@@ -60,7 +61,7 @@ def failure_reason(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     if not lines:
         return type(error).__name__
-    reason = lines[0].rsplit(" failed: ", 1)[-1]
+    reason = lines[0].rsplit(" failed: ", 1)[-1].removeprefix("connection is bad: ")
     return " ".join(reason.split())
 
 
@@ -110,6 +111,12 @@ def connect(
         raise DatabaseUnavailable(
             f"cannot connect to {describe(connection)!r}: {reason}",
             permanent=_is_permanent(reason),
+        ) from None
+    except psycopg.ProgrammingError as error:
+        # psycopg checks some options itself ('bad value for connect_timeout').
+        raise DatabaseUnavailable(
+            f"cannot connect to {describe(connection)!r}: {failure_reason(error)}",
+            permanent=True,
         ) from None
     with conn.cursor() as cursor:
         for name, value in SESSION_SETTINGS.items():

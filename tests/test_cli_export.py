@@ -8,7 +8,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from gim_export import db
 from gim_export.cli import cli
+from tests.conftest import Server
 
 
 def config_file(tmp_path: Path, connection: str, extra: str = "") -> Path:
@@ -102,8 +104,8 @@ def test_if_scheduled_exports_when_due(tmp_path: Path) -> None:
     assert (tmp_path / "out" / ".gim" / "schedule-last-run").exists()
 
 
-def test_missing_database_is_not_retried(pg_server: object, tmp_path: Path) -> None:
-    connection = "host=127.0.0.1 port=5432 user=postgres dbname=gimtest_no_such_db"
+def test_missing_database_is_not_retried(pg_server: Server, tmp_path: Path) -> None:
+    connection = pg_server.dsn("gimtest_no_such_db")
     path = tmp_path / "gimexport.toml"
     path.write_text(
         '[gim-export]\noutput-directory = "out"\nretry-delay-seconds = 30\n'
@@ -113,10 +115,38 @@ def test_missing_database_is_not_retried(pg_server: object, tmp_path: Path) -> N
     code, _, err = run("--config", str(path), "export")
     assert code == 1
     assert err.splitlines() == [
-        "Error: cannot connect to 'dbname=gimtest_no_such_db host=127.0.0.1 "
-        'port=5432 user=postgres\': FATAL: database "gimtest_no_such_db" does '
-        "not exist"
+        f"Error: cannot connect to {db.describe(connection)!r}: FATAL: database "
+        '"gimtest_no_such_db" does not exist'
     ]
+
+
+@pytest.mark.parametrize(
+    ("connection", "reason"),
+    [
+        (
+            "host=127.0.0.1 port=abc",
+            'invalid integer value "abc" for connection option "port"',
+        ),
+        ("host=127.0.0.1 sslmode=bogus", 'invalid sslmode value: "bogus"'),
+        ("host=127.0.0.1 connect_timeout=x", "bad value for connect_timeout: 'x'"),
+    ],
+    ids=["port", "sslmode", "connect_timeout"],
+)
+def test_malformed_connection_options_are_not_retried(
+    tmp_path: Path, connection: str, reason: str
+) -> None:
+    path = tmp_path / "gimexport.toml"
+    path.write_text(
+        '[gim-export]\noutput-directory = "out"\nretry-delay-seconds = 30\n'
+        f"max-retries = 1\n[infomart]\nconnection = {connection!r}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("--config", str(path), "export")
+    assert code == 1
+    assert err.splitlines() == [
+        f"Error: cannot connect to {db.describe(connection)!r}: {reason}"
+    ]
+    assert not list((tmp_path / "out").glob("export_*"))
 
 
 @pytest.mark.parametrize("codec", ["base64", "rot13", "idna", "undefined"])

@@ -69,6 +69,20 @@ def test_relative_output_directory_follows_the_config_file(tmp_path: Path) -> No
             "database, such as 'Europe/Berlin' or 'UTC'",
         ),
         ("[schedule]\ntime-zone = 1\n", "[schedule] time-zone must be a string"),
+        (
+            '[gim-export]\nfile-mode = "07777"\n',
+            "[gim-export] file-mode '07777' holds setuid, setgid or sticky bits; "
+            "give permission bits only, such as '0640'",
+        ),
+        (
+            '[gim-export]\nfile-mode = "0400"\n',
+            "[gim-export] file-mode '0400' must keep read and write for the owner",
+        ),
+        (
+            '[gim-export]\nfile-mode = "0666"\n',
+            "[gim-export] file-mode '0666' lets any user change the export files; "
+            "drop write for others, as in '0644'",
+        ),
     ],
     ids=[
         "unknown-key",
@@ -80,6 +94,9 @@ def test_relative_output_directory_follows_the_config_file(tmp_path: Path) -> No
         "bool",
         "time-zone",
         "time-zone-type",
+        "file-mode-special-bits",
+        "file-mode-owner",
+        "file-mode-others-write",
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, text: str, message: str) -> None:
