@@ -67,15 +67,24 @@ class Settings:
         return replace(self, **changes)
 
 
+def _toml(value: object) -> str:
+    """A value as TOML spells it, for an error message: true, 3, 'text'."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return repr(value)
+
+
 def _boolean(key: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"{key} must be true or false, not {value!r}")
+        raise ConfigError(f"{key} must be true or false, not {_toml(value)}")
     return value
 
 
 def _string(key: str, value: object) -> str:
     if not isinstance(value, str):
-        raise ConfigError(f"{key} must be a string, not {value!r}")
+        raise ConfigError(f"{key} must be a string, not {_toml(value)}")
     return value
 
 
@@ -89,10 +98,10 @@ def _connection(key: str, value: object) -> str:
 def _integer(low: int, high: int | None = None) -> Callable[[str, object], int]:
     def check(key: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{key} must be an integer, not {value!r}")
+            raise ConfigError(f"{key} must be an integer, not {_toml(value)}")
         if value < low or (high is not None and value > high):
             bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-            raise ConfigError(f"{key} must be {bound}, not {value!r}")
+            raise ConfigError(f"{key} must be {bound}, not {_toml(value)}")
         return value
 
     return check
@@ -131,7 +140,9 @@ def _patterns(key: str, value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{key} must be a list of table-name patterns, not {value!r}")
+        raise ConfigError(
+            f"{key} must be a list of table-name patterns, not {_toml(value)}"
+        )
     return tuple(value)
 
 
@@ -164,7 +175,8 @@ def parse_start_date(text: str) -> dt.datetime:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a date of the form YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
+            f"{text!r} is not a date of the form YYYY-MM-DD or "
+            "YYYY-MM-DD HH:MM:SS[+HH:MM]"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
@@ -185,6 +197,16 @@ def _start_date(key: str, value: object) -> dt.datetime | None:
         return parse_start_date(text)
     except ValueError as error:
         raise ConfigError(f"{key}: {error}") from None
+
+
+def _schedule(key: str, value: object) -> str:
+    # Checked whatever the command, so that a typo shows before scheduling
+    # is switched on; gim_export.schedule imports this module.
+    from gim_export.schedule import parse_schedule
+
+    expression = _string(key, value)
+    parse_schedule(expression)
+    return expression
 
 
 def _time_zone(key: str, value: object) -> str | None:
@@ -212,7 +234,7 @@ _Check = Callable[[str, object], Any]
 _OPTIONS: dict[str, dict[str, tuple[str, _Check]]] = {
     "schedule": {
         "run-export": ("run_export", _boolean),
-        "export-schedule": ("export_schedule", _string),
+        "export-schedule": ("export_schedule", _schedule),
         "time-zone": ("schedule_time_zone", _time_zone),
     },
     "gim-export": {

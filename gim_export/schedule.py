@@ -129,8 +129,10 @@ def parse_schedule(expression: str) -> Schedule:
     """Check a two-field expression; a :class:`ConfigError` names the bad field."""
     fields = expression.split()
     if len(fields) != 2:
+        found = "no field" if not fields else f"{len(fields)} field"
+        found += "s" if len(fields) > 1 else ""
         raise ConfigError(
-            f"export-schedule {expression!r} has {len(fields)} fields; "
+            f"export-schedule {expression!r} has {found}; "
             "give two, minutes and hours, such as '20 0/8'"
         )
 

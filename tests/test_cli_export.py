@@ -149,6 +149,24 @@ def test_malformed_connection_options_are_not_retried(
     assert not list((tmp_path / "out").glob("export_*"))
 
 
+def test_a_bad_schedule_stops_every_command(tmp_path: Path) -> None:
+    path = tmp_path / "gimexport.toml"
+    path.write_text(
+        '[schedule]\nrun-export = false\nexport-schedule = "20 0/8 *"\n'
+        '[gim-export]\noutput-directory = "out"\n'
+        '[infomart]\nconnection = "host=127.0.0.1 port=1"\n',
+        encoding="utf-8",
+    )
+    for command in ("export", "status"):
+        code, _, err = run("--config", str(path), command)
+        assert (code, err) == (
+            2,
+            "Error: export-schedule '20 0/8 *' has 3 fields; give two, minutes "
+            "and hours, such as '20 0/8'\n",
+        )
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("codec", ["base64", "rot13", "idna", "undefined"])
 def test_non_text_encodings_are_refused(tmp_path: Path, codec: str) -> None:
     path = config_file(

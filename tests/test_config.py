@@ -60,9 +60,13 @@ def test_relative_output_directory_follows_the_config_file(tmp_path: Path) -> No
         (
             '[gim-export]\nstart-date = "2026-02-30"\n',
             "[gim-export] start-date: '2026-02-30' is not a date of the form "
-            "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
+            "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS[+HH:MM]",
         ),
         ("[schedule]\nrun-export = 1\n", "[schedule] run-export must be true or false"),
+        (
+            "[gim-export]\nmax-retries = true\n",
+            "[gim-export] max-retries must be an integer, not true",
+        ),
         (
             '[schedule]\ntime-zone = "Europe/Berln"\n',
             "[schedule] time-zone 'Europe/Berln' is not a time zone of the IANA "
@@ -92,6 +96,7 @@ def test_relative_output_directory_follows_the_config_file(tmp_path: Path) -> No
         "encoding",
         "date",
         "bool",
+        "bool-for-integer",
         "time-zone",
         "time-zone-type",
         "file-mode-special-bits",

@@ -79,11 +79,17 @@ def test_bad_field_is_named(expression: str, message: str) -> None:
     assert caught.value.exit_code == 2
 
 
-@pytest.mark.parametrize("expression", ["", "20", "20 0/8 * * *"])
-def test_two_fields_exactly(expression: str) -> None:
-    count = len(expression.split())
-    with pytest.raises(ConfigError, match=f"has {count} fields; give two"):
+@pytest.mark.parametrize(
+    ("expression", "found"),
+    [("", "no field"), ("20", "1 field"), ("20 0/8 * * *", "5 fields")],
+)
+def test_two_fields_exactly(expression: str, found: str) -> None:
+    with pytest.raises(ConfigError) as caught:
         schedule.parse_schedule(expression)
+    assert str(caught.value) == (
+        f"export-schedule {expression!r} has {found}; give two, minutes and "
+        "hours, such as '20 0/8'"
+    )
 
 
 def test_skipped_summer_time_hour_runs_an_hour_later() -> None:

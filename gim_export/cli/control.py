@@ -11,11 +11,11 @@ from gim_export.cli.progress import progress_for
 from gim_export.config import parse_start_date
 
 
-def _date(value: str, option: str) -> dt.datetime:
+def _date(value: str, option: str, alternative: str = "") -> dt.datetime:
     try:
         return parse_start_date(value)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint=option) from None
+        raise click.BadParameter(str(error) + alternative, param_hint=option) from None
 
 
 @cli.command()
@@ -47,7 +47,9 @@ def restart(ctx: click.Context, from_text: str, yes: bool, allow_skip: bool) -> 
     """
     from gim_export.control import apply_restart, plan_restart
 
-    from_date = None if from_text == "beginning" else _date(from_text, "--from")
+    from_date = None
+    if from_text != "beginning":
+        from_date = _date(from_text, "--from", ", or 'beginning'")
     settings = settings_of(ctx)
     plan = plan_restart(settings, from_date, allow_skip)
     click.echo(
