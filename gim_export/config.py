@@ -13,9 +13,12 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
 
 from gim_export.errors import ConfigError
 
@@ -332,30 +335,17 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     return replace(settings, config_path=config_path)
 
 
-def starter_config(connection: str, output_directory: str) -> dict[str, Any]:
-    """Return the content of a starter configuration file, defaults spelled out."""
-    return {
-        "schedule": {"run-export": False, "export-schedule": "20 0/8"},
-        "gim-export": {
-            "output-directory": output_directory,
-            "chunk-size-seconds": MAX_CHUNK_SECONDS,
-            "use-export-views": False,
-            "output-files-encoding": "utf8",
-            "max-retries": 3,
-            "retry-delay-seconds": 30,
-            "thread-pool-size": 4,
-            "days-to-keep-output-files": 14,
-            "compression-level": 5,
-            "file-mode": "0600",
-            "maintenance-lock-key": DEFAULT_MAINTENANCE_LOCK_KEY,
-            "maintenance-lock-wait-seconds": 300,
-        },
-        "infomart": {
-            "connection": connection,
-            "schema": "public",
-            "include": ["*"],
-            "exclude": [],
-            "views-schema": "gim_export_views",
-            "schema-version-table": "ctl_schema_info",
-        },
-    }
+def starter_config(connection: str, output_directory: str) -> str:
+    """The text of a starter configuration file: every option, with comments.
+
+    It is ``gim_export/starter.toml``, every default spelled out, with the
+    given connection string and output directory.
+    """
+    text = resources.files("gim_export").joinpath("starter.toml").read_text("utf-8")
+    values = {"output-directory": output_directory, "connection": connection}
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        key = line.split(" = ", 1)[0]
+        if key in values:
+            lines[index] = tomli_w.dumps({key: values.pop(key)})
+    return "".join(lines)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-import tomli_w
 from psycopg import conninfo as pg_conninfo
 from psycopg import sql
 
@@ -91,9 +90,7 @@ def demo(
         summary = sample.build_infomart(database, spec, progress)
 
         config_path = workdir / "gimexport.toml"
-        config_path.write_text(
-            tomli_w.dumps(starter_config(database, "output")), encoding="utf-8"
-        )
+        config_path.write_text(starter_config(database, "output"), encoding="utf-8")
         settings = Settings(
             config_path=config_path,
             connection=database,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -134,16 +135,45 @@ def test_start_dates_are_utc_unless_zoned(text: str, expected: dt.datetime) -> N
 
 
 def test_starter_config_spells_out_every_default(tmp_path: Path) -> None:
-    import tomli_w
+    from dataclasses import fields
 
-    from gim_export.config import Settings, settings_from_mapping, starter_config
+    from gim_export.config import _OPTIONS, Settings, starter_config
 
-    document = starter_config("dbname=gim", "output")
+    text = starter_config('host=db dbname="gim x"', 'exports "today"')
     path = tmp_path / "gimexport.toml"
-    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     loaded = load_settings(path)
-    defaults = Settings()
-    for field in ("compression_level", "file_mode", "maintenance_lock_key"):
-        assert getattr(loaded, field) == getattr(defaults, field)
-    assert settings_from_mapping(document).thread_pool_size == defaults.thread_pool_size
-    assert "views-schema" in document["infomart"]
+    assert loaded.connection == 'host=db dbname="gim x"'
+    assert loaded.output_directory == tmp_path / 'exports "today"'
+    given = {"config_path", "connection", "output_directory"}
+    for option in fields(Settings):
+        if option.name not in given:
+            assert getattr(loaded, option.name) == getattr(Settings(), option.name)
+
+    # Every option is there, set or shown in a comment, and every commented
+    # example is a valid value.
+    for section, options in _OPTIONS.items():
+        assert f"[{section}]\n" in text
+        for option in options:
+            assert f"\n{option} = " in text or f"\n# {option} = " in text, option
+    uncommented = re.sub(r"^# (?=[a-z-]+ = )", "", text, flags=re.MULTILINE)
+    path.write_text(uncommented, encoding="utf-8")
+    examples = load_settings(path)
+    assert examples.schedule_time_zone == "Europe/Berlin"
+    assert examples.start_date is not None
+    assert examples.encrypt_certificate is not None
+    assert examples.password_env == "GIM_EXPORT_PASSWORD"
+
+
+def test_init_writes_the_starter_config(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gim_export.cli import cli
+
+    path = tmp_path / "gimexport.toml"
+    args = ["--config", str(path), "init", "--connection", "service=gim"]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (0, f"wrote {path}\n")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# gimexport configuration.")
+    assert load_settings(path).connection == "service=gim"

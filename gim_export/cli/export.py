@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import click
-import tomli_w
 
 from gim_export.cli import cli, on_terminal, settings_of
 from gim_export.cli.progress import progress_for
@@ -38,7 +37,7 @@ def init(
     path: Path = find_config(ctx.find_root().obj.get("config_path"))
     if path.exists() and not force:
         raise click.UsageError(f"{str(path)!r} exists; pass --force to overwrite it")
-    path.write_text(tomli_w.dumps(starter_config(connection, output_directory)))
+    path.write_text(starter_config(connection, output_directory), encoding="utf-8")
     click.echo(f"wrote {path}")
 
 
