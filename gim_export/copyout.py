@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import select
+import threading
 from collections.abc import Iterator
 from types import TracebackType
 
@@ -33,19 +34,30 @@ COPY_OUT = pq.ExecStatus.COPY_OUT
 COMMAND_OK = pq.ExecStatus.COMMAND_OK
 
 
+class CopyStopped(Exception):
+    """The caller's stop event was set during the COPY, which was cancelled."""
+
+
 class CopyOut:
     """One ``COPY ... TO STDOUT`` on ``conn``, read as blocks of bytes.
 
     Use it as a context manager and iterate over it; each block holds whole
     rows and about ``block_size`` bytes. ``rows`` is the server's row count
     once the data has ended. Leaving the block before the data ends cancels
-    the COPY, which aborts the caller's transaction.
+    the COPY, which aborts the caller's transaction. Setting ``stop`` from
+    another thread ends the iteration with :class:`CopyStopped` at the next
+    block.
     """
 
     def __init__(
-        self, conn: Connection, statement: sql.Composable, block_size: int
+        self,
+        conn: Connection,
+        statement: sql.Composable,
+        block_size: int,
+        stop: threading.Event | None = None,
     ) -> None:
         self.rows = -1
+        self._stop = stop
         self._conn = conn
         self._pgconn = conn.pgconn
         self._query = statement.as_bytes(conn)
@@ -80,6 +92,8 @@ class CopyOut:
             if size > 0:
                 block += data
                 if len(block) >= block_size:
+                    if self._stop is not None and self._stop.is_set():
+                        raise CopyStopped("the COPY was stopped")
                     yield bytes(block)
                     block.clear()
             elif size == 0:

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 import queue
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -422,12 +423,15 @@ def _export_side_by_side(
     The other connections import the snapshot of ``conn``'s transaction, so
     the folder still reflects one moment. Each table is deflated into a part
     file by its thread; this thread appends the parts to the zip in table
-    order as they finish.
+    order as they finish. When this thread stops early (a table failed, or
+    an interrupt), the COPYs still running are cancelled at their next block
+    rather than read to their end.
     """
     row = conn.execute("SELECT pg_export_snapshot()").fetchone()
     assert row is not None
     snapshot = str(row[0])
     count = min(settings.thread_pool_size, len(tables))
+    stop = threading.Event()
 
     with contextlib.ExitStack() as stack:
         free: queue.Queue[Connection] = queue.Queue()
@@ -445,7 +449,7 @@ def _export_side_by_side(
 
             worker = free.get()
             try:
-                entry = _export_table(worker, table, chunk, settings, into_part)
+                entry = _export_table(worker, table, chunk, settings, into_part, stop)
             finally:
                 free.put(worker)
             return None if entry is None else (entry, parts[0])
@@ -455,6 +459,7 @@ def _export_side_by_side(
         )
         futures = [pool.submit(export_part, table) for table in tables]
         stack.callback(lambda: [future.cancel() for future in futures])
+        stack.callback(stop.set)
         entries = []
         for future in futures:
             result = future.result()
@@ -492,17 +497,19 @@ def _export_table(
     chunk: hwm.Chunk,
     settings: Settings,
     write: Callable[[Iterator[bytes]], str],
+    stop: threading.Event | None = None,
 ) -> package.TableEntry | None:
     """Copy one table's changed rows through ``write``; None when it has none.
 
-    ``write`` consumes the encoded CSV blocks and returns their SHA-1.
+    ``write`` consumes the encoded CSV blocks and returns their SHA-1. Setting
+    ``stop`` cancels the COPY at its next block.
     """
     query = changed_rows_query(table, chunk.hwm_from, chunk.hwm_to.audit_key)
     copy = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(query)
     transcoder = package.Transcoder(settings.output_files_encoding)
 
     try:
-        with CopyOut(conn, copy, COPY_BLOCK) as stream:
+        with CopyOut(conn, copy, COPY_BLOCK, stop) as stream:
             blocks = iter(stream)
             first = next(blocks, b"")
             if len(first) <= _header_length(first):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -9,7 +10,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from gim_export.copyout import CopyOut
+from gim_export.copyout import CopyOut, CopyStopped
 
 Connection = psycopg.Connection[tuple[object, ...]]
 
@@ -110,6 +111,25 @@ def test_leaving_early_cancels_the_copy(conn: Connection) -> None:
     assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
     conn.execute("ROLLBACK")
     assert conn.execute("SELECT 3").fetchone() == (3,)
+
+
+def test_a_stop_from_another_thread_cancels_the_copy(conn: Connection) -> None:
+    statement = copy_statement(
+        "SELECT generate_series(1, 300000000) AS g, repeat('x', 100) AS text"
+    )
+    stop = threading.Event()
+    blocks = 0
+    with pytest.raises(CopyStopped):
+        with CopyOut(conn, statement, 4096, stop) as stream:
+            for _block in stream:
+                blocks += 1
+                if blocks == 3:
+                    threading.Thread(target=stop.set).start()
+
+    assert blocks >= 3
+    assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
+    conn.execute("ROLLBACK")
+    assert conn.execute("SELECT 5").fetchone() == (5,)
 
 
 def test_refuses_a_connection_psycopg_manages_transactions_of(
