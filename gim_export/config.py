@@ -153,6 +153,8 @@ def _file_mode(key: str, value: object) -> int:
     text = _string(key, value)
     try:
         mode = int(text, 8)
+        if mode < 0:
+            raise ValueError(text)
     except ValueError:
         raise ConfigError(
             f"{key} must be an octal mode such as '0600', not {text!r}"

@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from gim_export.config import Settings
 from gim_export.errors import ConfigError, GimExportError
+from gim_export.package import open_with_mode
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +282,7 @@ def encrypt_file(plain: Path, recipient: Recipient, file_mode: int = 0o600) -> P
     padder = padding.PKCS7(128).padder()
 
     head = envelope_head(recipient, content_key, iv, size)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, file_mode)
+    fd = open_with_mode(target, file_mode)
     with open(plain, "rb") as source, os.fdopen(fd, "wb") as out:
         out.write(head)
         while block := source.read(BLOCK):

@@ -42,14 +42,16 @@ def describe(connection: str) -> str:
     return " ".join(f"{key}={value}" for key, value in sorted(shown.items()))
 
 
-# Refusals that no retry mends: a missing database or role, a bad password,
-# and option values libpq rejects before it tries the server ('invalid
-# sslmode value', 'invalid integer value "abc" for connection option "port"').
+# Refusals that no retry mends: a missing database or role, a bad password.
 _PERMANENT = re.compile(
     r"does not exist|authentication failed|no pg_hba\.conf entry"
     r"|password authentication|permission denied"
-    r"|invalid [\w ]*value|invalid port number|could not match \d+"
 )
+
+# Option values libpq rejects before it tries the server: a configuration
+# error ('invalid sslmode value', 'invalid integer value "abc" for connection
+# option "port"').
+_BAD_OPTION = re.compile(r"invalid [\w ]*value|invalid port number|could not match \d+")
 
 
 def _is_permanent(reason: str) -> bool:
@@ -108,15 +110,15 @@ def connect(
         conn = psycopg.connect(conninfo, autocommit=True)
     except psycopg.OperationalError as error:
         reason = failure_reason(error)
-        raise DatabaseUnavailable(
-            f"cannot connect to {describe(connection)!r}: {reason}",
-            permanent=_is_permanent(reason),
-        ) from None
+        message = f"cannot connect to {describe(connection)!r}: {reason}"
+        if _BAD_OPTION.search(reason):
+            raise ConfigError(message) from None
+        raise DatabaseUnavailable(message, permanent=_is_permanent(reason)) from None
     except psycopg.ProgrammingError as error:
         # psycopg checks some options itself ('bad value for connect_timeout').
-        raise DatabaseUnavailable(
-            f"cannot connect to {describe(connection)!r}: {failure_reason(error)}",
-            permanent=True,
+        reason = failure_reason(error)
+        raise ConfigError(
+            f"cannot connect to {describe(connection)!r}: {reason}"
         ) from None
     with conn.cursor() as cursor:
         for name, value in SESSION_SETTINGS.items():

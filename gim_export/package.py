@@ -385,6 +385,7 @@ class FolderWriter:
         if self.directory.exists():
             shutil.rmtree(self.directory)
         self.directory.mkdir(parents=True, mode=folder_mode(file_mode))
+        self.directory.chmod(folder_mode(file_mode))
         self._encrypt = encrypt
         self.zip_path = self.directory / f"{name}.zip"
         self._mode = file_mode
@@ -503,15 +504,24 @@ class _Pipeline:
             raise self._failure
 
 
-def _create(path: Path, mode: int) -> Path:
+def open_with_mode(path: Path, mode: int) -> int:
+    """Create or empty ``path`` for writing with exactly ``mode``, umask or not.
+
+    ``file-mode`` names the mode the operator wants the receiver's side to
+    see; a umask of the exporting process must not narrow it silently.
+    """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    os.close(fd)
+    os.fchmod(fd, mode)
+    return fd
+
+
+def _create(path: Path, mode: int) -> Path:
+    os.close(open_with_mode(path, mode))
     return path
 
 
 def _write(path: Path, data: bytes, mode: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as handle:
+    with os.fdopen(open_with_mode(path, mode), "wb") as handle:
         handle.write(data)
 
 

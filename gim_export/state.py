@@ -75,7 +75,7 @@ def prepare_output(output_directory: Path, file_mode: int = 0o600) -> None:
     ``.gim`` is for the owner only.
     """
     try:
-        output_directory.mkdir(parents=True, exist_ok=True, mode=folder_mode(file_mode))
+        _create_directory(output_directory, folder_mode(file_mode))
         gim_dir(output_directory).mkdir(exist_ok=True, mode=0o700)
     except OSError as error:
         raise StateError(
@@ -96,6 +96,15 @@ def prepare_output(output_directory: Path, file_mode: int = 0o600) -> None:
             f"{str(gim_dir(output_directory))!r} is not a folder of this user's "
             "that only it can write to; remove it, or chmod 700 it"
         )
+
+
+def _create_directory(path: Path, mode: int) -> None:
+    """Create ``path`` with exactly ``mode``, umask or not; leave one that exists."""
+    try:
+        path.mkdir(parents=True, mode=mode)
+    except FileExistsError:
+        return
+    path.chmod(mode)
 
 
 def clear_staging(output_directory: Path) -> None:

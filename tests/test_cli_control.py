@@ -26,7 +26,8 @@ def config(tmp_path: Path, connection: str = "host=127.0.0.1 port=1 dbname=gim")
         (
             ["restart", "--from", "2026-13-01"],
             "Error: Invalid value for --from: '2026-13-01' is not a date of the "
-            "form YYYY-MM-DD or YYYY-MM-DD HH:MM:SS[+HH:MM], or 'beginning'",
+            "form YYYY-MM-DD or YYYY-MM-DD HH:MM:SS[+HH:MM]; --from also takes "
+            "'beginning'",
         ),
         (
             ["re-export", "--since", "yesterday"],

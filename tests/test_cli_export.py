@@ -132,7 +132,7 @@ def test_missing_database_is_not_retried(pg_server: Server, tmp_path: Path) -> N
     ],
     ids=["port", "sslmode", "connect_timeout"],
 )
-def test_malformed_connection_options_are_not_retried(
+def test_malformed_connection_options_are_configuration_errors(
     tmp_path: Path, connection: str, reason: str
 ) -> None:
     path = tmp_path / "gimexport.toml"
@@ -142,7 +142,7 @@ def test_malformed_connection_options_are_not_retried(
         encoding="utf-8",
     )
     code, _, err = run("--config", str(path), "export")
-    assert code == 1
+    assert code == 2
     assert err.splitlines() == [
         f"Error: cannot connect to {db.describe(connection)!r}: {reason}"
     ]

@@ -113,13 +113,14 @@ def test_schedule_reads_in_the_configured_time_zone(
         path.read_text().replace("[schedule]\n", '[schedule]\ntime-zone = "UTC"\n')
     )
     args = ["--config", str(path), "schedule", "-n", "1", "--after", "2024-07-01"]
-    result = runner.invoke(cli, args)
-    assert result.exit_code == 0
-    assert result.output.splitlines() == [
-        "next 1 runs of export-schedule '15 6' (local time: UTC)",
-        "UTC               local",
-        "2024-07-01 06:15  2024-07-01 06:15 UTC",
-    ]
+    for expression in ([], ["-e", "15 6"]):
+        result = runner.invoke(cli, args + expression)
+        assert result.exit_code == 0
+        assert result.output.splitlines() == [
+            "next 1 runs of export-schedule '15 6' (local time: UTC)",
+            "UTC               local",
+            "2024-07-01 06:15  2024-07-01 06:15 UTC",
+        ]
 
 
 def test_schedule_needs_a_time_for_after(runner: CliRunner) -> None:

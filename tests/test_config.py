@@ -80,6 +80,10 @@ def test_relative_output_directory_follows_the_config_file(tmp_path: Path) -> No
             "give permission bits only, such as '0640'",
         ),
         (
+            '[gim-export]\nfile-mode = "-0640"\n',
+            "[gim-export] file-mode must be an octal mode such as '0600', not '-0640'",
+        ),
+        (
             '[gim-export]\nfile-mode = "0400"\n',
             "[gim-export] file-mode '0400' must keep read and write for the owner",
         ),
@@ -101,6 +105,7 @@ def test_relative_output_directory_follows_the_config_file(tmp_path: Path) -> No
         "time-zone",
         "time-zone-type",
         "file-mode-special-bits",
+        "file-mode-negative",
         "file-mode-owner",
         "file-mode-others-write",
     ],

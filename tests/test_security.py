@@ -369,6 +369,29 @@ def test_files_are_the_owners_unless_widened(
     }
 
 
+def test_file_mode_holds_under_a_narrow_umask(
+    infomart_dsn: str, tmp_path: Path, pki: tuple[Path, Path]
+) -> None:
+    old = os.umask(0o077)
+    try:
+        settings = settings_for(
+            infomart_dsn, tmp_path / "out", file_mode=0o640, encrypt_certificate=pki[0]
+        )
+        export(settings)
+    finally:
+        os.umask(old)
+    modes = _modes(tmp_path / "out")
+    assert modes == {
+        "folder": 0o750,
+        ".zip.p7m": 0o640,
+        ".zip.p7m.sha1": 0o640,
+        ".extracted.xml": 0o640,
+        "output": 0o750,
+        ".gim": 0o700,
+        "state": 0o600,
+    }
+
+
 @pytest.mark.parametrize("mode", [0o777, 0o1777, 0o757], ids=["777", "sticky", "o+w"])
 def test_output_directory_others_can_write_is_refused(
     tmp_path: Path, mode: int

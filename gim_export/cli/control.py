@@ -24,8 +24,8 @@ def _date(value: str, option: str, alternative: str = "") -> dt.datetime:
     "from_text",
     required=True,
     metavar="DATE|beginning",
-    help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS', UTC unless a zone is given; "
-    "or 'beginning' for the oldest audit key.",
+    help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS', UTC unless an offset such as "
+    "+01:00 follows; or 'beginning' for the oldest audit key.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
@@ -49,7 +49,7 @@ def restart(ctx: click.Context, from_text: str, yes: bool, allow_skip: bool) -> 
 
     from_date = None
     if from_text != "beginning":
-        from_date = _date(from_text, "--from", ", or 'beginning'")
+        from_date = _date(from_text, "--from", "; --from also takes 'beginning'")
     settings = settings_of(ctx)
     plan = plan_restart(settings, from_date, allow_skip)
     click.echo(

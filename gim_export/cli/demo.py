@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
@@ -92,14 +93,18 @@ def demo(
             click.echo(f"  {problem}", err=True)
         raise click.ClickException(f"verify-chain found {len(problems)} problem(s)")
     click.echo("verify-chain: all folders intact, chain unbroken")
-    if dsn is None:
-        click.echo(
-            f"the embedded PostgreSQL stopped with the demo (its data stays in "
-            f"{result.workdir / 'pgdata'}); run the demo with --dsn to keep the "
-            f"Info Mart on a server of yours and try `gimexport --config "
-            f"{result.config_path} status`"
-        )
+    program = sys.argv[0] if Path(sys.argv[0]).name == "gimexport" else "gimexport"
     click.echo(
         f"try: cd {result.output}/{result.run.folders[-1].path.name} && "
         "sha1sum -c *.sha1"
     )
+    click.echo(f"try: {program} verify-chain {result.output}")
+    if dsn is None:
+        click.echo(
+            f"the embedded PostgreSQL stopped with the demo (its data stays in "
+            f"{result.workdir / 'pgdata'}), so commands that read the Info Mart "
+            "need a server: run the demo with --dsn on a server of yours, then "
+            f"try `{program} --config {result.config_path} status`"
+        )
+    else:
+        click.echo(f"try: {program} --config {result.config_path} status")

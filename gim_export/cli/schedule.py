@@ -14,7 +14,7 @@ import click
 
 from gim_export import schedule as core
 from gim_export.cli import cli, settings_of
-from gim_export.config import Settings
+from gim_export.config import Settings, find_config
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,9 @@ def schedule_command(
     if expression is None:
         settings = settings_of(ctx)
         expression = settings.export_schedule
+    elif find_config(ctx.find_root().obj.get("config_path")).exists():
+        # -e needs no configuration, but the time-zone of one still applies.
+        settings = settings_of(ctx)
     zone = core.schedule_zone(settings)
     now = after or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:
