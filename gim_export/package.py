@@ -511,7 +511,11 @@ def open_with_mode(path: Path, mode: int) -> int:
     see; a umask of the exporting process must not narrow it silently.
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    os.fchmod(fd, mode)
+    try:
+        os.fchmod(fd, mode)
+    except OSError:
+        os.close(fd)
+        raise
     return fd
 
 
