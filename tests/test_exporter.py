@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import time
@@ -315,6 +316,44 @@ def test_character_outside_the_encoding_stops_the_run(
     assert folders(output) == []
     assert read_position(output).hwm == 0
     assert not any((output / ".gim" / "staging").iterdir())
+
+
+def test_a_failing_table_cancels_the_table_read_beside_it(
+    infomart_dsn: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # resource_ holds names latin-1 cannot write, and fails at its first
+    # block; zz_wide, read beside it, is 200 MiB of CSV.
+    with psycopg.connect(infomart_dsn, autocommit=True) as conn:
+        row = conn.execute("SELECT min(audit_key) FROM ctl_audit_log").fetchone()
+        conn.execute(
+            "CREATE TABLE zz_wide (id bigint PRIMARY KEY, text text, "
+            "create_audit_key numeric(19))"
+        )
+        conn.execute(
+            "INSERT INTO zz_wide SELECT g, repeat('x', 200), %s "
+            "FROM generate_series(1, 1000000) AS g",
+            row,
+        )
+    settings = settings_for(
+        infomart_dsn,
+        tmp_path / "out",
+        output_files_encoding="latin-1",
+        include=("resource_", "zz_wide"),
+        thread_pool_size=2,
+    )
+    caplog.set_level(logging.INFO, logger="gim_export")
+
+    with pytest.raises(EncodingFailure, match="resource_"):
+        export(settings)
+
+    assert "exported 1000000 rows of zz_wide" not in caplog.text
+    assert folders(tmp_path / "out") == []
+    with psycopg.connect(infomart_dsn) as conn:
+        running = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state = 'active' AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert running == (0,)
 
 
 def test_lost_connection_is_retried_from_the_chunk_start(
