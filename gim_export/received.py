@@ -171,8 +171,7 @@ def verify_folder_keeping_zip(
     decrypt it again. The path is None when the zip is missing, or encrypted
     and ``key`` is None.
     """
-    check = FolderCheck(folder, DEFAULT_LIMITS, True, NoProgress(), key=key)
-    check.keep = keep
+    check = FolderCheck(folder, DEFAULT_LIMITS, True, NoProgress(), key=key, keep=keep)
     check.run()
     return check.metadata, check.problems, check.plain_zip
 
@@ -186,7 +185,9 @@ class FolderCheck:
     """The checks of one folder; each step adds what it finds to ``problems``.
 
     The CSV files are inflated in ``pool`` when one is given, each from a
-    file handle of its own; everything else runs in the caller's thread.
+    file handle of its own; everything else runs in the caller's thread. A
+    zip decrypted for the checks stays until ``keep`` closes when one is
+    given, as ``plain_zip``.
     """
 
     def __init__(
@@ -197,6 +198,7 @@ class FolderCheck:
         progress: Progress,
         pool: Executor | None = None,
         key: RSAPrivateKey | None = None,
+        keep: contextlib.ExitStack | None = None,
     ) -> None:
         self.folder = folder
         self.name = folder.name
@@ -209,7 +211,7 @@ class FolderCheck:
         self.csv_files: int | None = None
         self.key = key
         self.encrypted = False
-        self.keep: contextlib.ExitStack | None = None
+        self.keep = keep
         self.plain_zip: Path | None = None
 
     def add(self, kind: str, message: str, **details: str | None) -> None:
